@@ -1,0 +1,1 @@
+print("keycloak-emulator: not yet implemented")

@@ -1,0 +1,1 @@
+print("keycloak-mcp-proxy: not yet implemented")
