@@ -1,0 +1,125 @@
+/// A `Decoder` over one node. Records problems in the shared ``DecodingContext``.
+struct NodeDecoder: Decoder {
+    let node: Node
+    let codingPath: [any CodingKey]
+    let context: DecodingContext
+    /// Which keys the decoded type asked for, to find the ones it does not know.
+    let access = KeyAccess()
+
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(node: Node, codingPath: [any CodingKey], context: DecodingContext) {
+        self.node = node
+        self.codingPath = codingPath
+        self.context = context
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .mapping(let pairs) = node.value else {
+            try context.record("expected a mapping, found \(node.kindDescription)", at: node.mark, path: codingPath)
+            throw AlreadyRecorded()
+        }
+        access.isKeyed = true
+        return KeyedDecodingContainer(KeyedContainer(decoder: self, pairs: pairs))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .sequence(let items) = node.value else {
+            try context.record("expected a list, found \(node.kindDescription)", at: node.mark, path: codingPath)
+            throw AlreadyRecorded()
+        }
+        return UnkeyedContainer(decoder: self, items: items)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValueContainer(decoder: self)
+    }
+
+    /// Decodes a child value; records any problem and returns a placeholder instead.
+    func decodeValue<T: Decodable>(_ type: T.Type, from node: Node, at path: [any CodingKey]) throws(DecodingAbort) -> T {
+        if let scalarType = T.self as? any YAMLScalarDecodable.Type {
+            return try decodeScalar(scalarType, from: node, at: path) as! T
+        }
+        let child = NodeDecoder(node: node, codingPath: path, context: context)
+        do {
+            let value = try T(from: child)
+            try child.reportUnknownKeys()
+            return value
+        } catch let abort as DecodingAbort {
+            throw abort
+        } catch is AlreadyRecorded {
+        } catch {
+            try context.record(Self.describe(error), at: node.mark, path: path)
+        }
+        return try Placeholder.value(of: T.self)
+    }
+
+    private func decodeScalar<T: YAMLScalarDecodable>(_ type: T.Type, from node: Node, at path: [any CodingKey]) throws(DecodingAbort) -> T {
+        guard case .scalar(let scalar) = node.value else {
+            try context.record("expected \(T.yamlExpectation), found \(node.kindDescription)", at: node.mark, path: path)
+            return T.yamlPlaceholder
+        }
+        if scalar.isNull {
+            let found = scalar.text.isEmpty ? "no value" : "null"
+            try context.record("expected \(T.yamlExpectation), found \(found)", at: node.mark, path: path)
+            return T.yamlPlaceholder
+        }
+        let text: String
+        switch Interpolation.substitute(scalar.text, environment: context.environment) {
+        case .success(let substituted): text = substituted
+        case .failure(let problem):
+            try context.record(problem.message, at: node.mark, path: path)
+            return T.yamlPlaceholder
+        }
+        // An explicit !!str makes a string even of `8` or `true`.
+        let style: Scalar.Style = scalar.tag == Scalar.stringTag ? .doubleQuoted : scalar.style
+        do {
+            if let value = try T(yamlScalar: text, style: style) { return value }
+        } catch {
+            try context.record(error.message, at: node.mark, path: path)
+            return T.yamlPlaceholder
+        }
+        // Never quote a substituted value: it may be a secret.
+        let found = text == scalar.text ? "\"\(scalar.displayText)\"" : "the value of \"\(scalar.displayText)\""
+        var message = "expected \(T.yamlExpectation), found \(found)"
+        if style != .plain, (try? T(yamlScalar: text, style: .plain)) != nil {
+            message += " (a quoted string; remove the quotes)"
+        }
+        try context.record(message, at: node.mark, path: path)
+        return T.yamlPlaceholder
+    }
+
+    /// Reports the keys of this node's mapping that the decoded type never asked for.
+    func reportUnknownKeys() throws(DecodingAbort) {
+        guard access.isKeyed, case .mapping(let pairs) = node.value else { return }
+        let known = access.keys
+        for pair in pairs {
+            guard let key = pair.key.scalar?.text, !known.contains(key) else { continue }
+            var message = "unknown key \"\(key)\""
+            if let suggestion = Suggestion.closest(to: key, among: known) {
+                message += "; did you mean \"\(suggestion)\"?"
+            } else if !known.isEmpty {
+                message += "; expected one of: \(known.sorted().joined(separator: ", "))"
+            }
+            try context.record(message, at: pair.key.mark, path: codingPath + [AnyCodingKey(key)])
+        }
+    }
+
+    /// The message of an error thrown by a type's own `init(from:)`.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as YAMLScalarProblem: return error.message
+        case DecodingError.dataCorrupted(let context): return context.debugDescription
+        case DecodingError.typeMismatch(_, let context): return context.debugDescription
+        case DecodingError.valueNotFound(_, let context): return context.debugDescription
+        case DecodingError.keyNotFound(let key, _): return "missing required key \"\(key.stringValue)\""
+        default: return "\(error)"
+        }
+    }
+}
+
+/// The keys a type asked a mapping for.
+final class KeyAccess {
+    var isKeyed = false
+    var keys: Set<String> = []
+}
