@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "YAML",
                 "KeycloakAdmin",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

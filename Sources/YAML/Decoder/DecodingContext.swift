@@ -2,11 +2,13 @@
 final class DecodingContext {
     let environment: [String: String]
     let maxErrors: Int
+    let extensionKeyPrefix: String?
     private(set) var errors: [YAMLError] = []
 
-    init(environment: [String: String], maxErrors: Int) {
+    init(environment: [String: String], maxErrors: Int, extensionKeyPrefix: String? = nil) {
         self.environment = environment
         self.maxErrors = maxErrors
+        self.extensionKeyPrefix = extensionKeyPrefix
     }
 
     /// Records a problem; stops decoding once there are too many.

@@ -95,6 +95,7 @@ struct NodeDecoder: Decoder {
         let known = access.keys
         for pair in pairs {
             guard let key = pair.key.scalar?.text, !known.contains(key) else { continue }
+            if codingPath.isEmpty, let prefix = context.extensionKeyPrefix, key.hasPrefix(prefix) { continue }
             var message = "unknown key \"\(key)\""
             if let suggestion = Suggestion.closest(to: key, among: known) {
                 message += "; did you mean \"\(suggestion)\"?"

@@ -11,15 +11,18 @@ public struct YAMLDecoder: Sendable {
     public var environment: [String: String]
     /// Decoding stops after this many problems.
     public var maxErrors: Int
+    /// Top-level keys with this prefix are never unknown (`x-` holds anchors for `<<` merges).
+    public var extensionKeyPrefix: String?
 
-    public init(environment: [String: String] = [:], maxErrors: Int = 100) {
+    public init(environment: [String: String] = [:], maxErrors: Int = 100, extensionKeyPrefix: String? = nil) {
         self.environment = environment
         self.maxErrors = maxErrors
+        self.extensionKeyPrefix = extensionKeyPrefix
     }
 
     /// Decodes a value from a node.
     public func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(YAMLErrors) -> T {
-        let context = DecodingContext(environment: environment, maxErrors: maxErrors)
+        let context = DecodingContext(environment: environment, maxErrors: maxErrors, extensionKeyPrefix: extensionKeyPrefix)
         let root = NodeDecoder(node: node, codingPath: [], context: context)
         let value: T?
         do {

@@ -1,0 +1,119 @@
+import KeycloakAdmin
+import YAML
+
+/// The config file as written: plain `Decodable` sections, each value with its position so that
+/// validation can point at it. ``ConfigLoader`` turns it into a ``ProxyConfig``.
+struct ConfigFile: Decodable {
+    var version: Located<Int>
+    var server: ServerSection?
+    var defaultTenant: Located<String>?
+    var tenants: Located<NamedList<TenantSection>>
+    var agents: Located<NamedList<AgentSection>>?
+
+    enum CodingKeys: String, CodingKey {
+        case version, server, tenants, agents
+        case defaultTenant = "default_tenant"
+    }
+}
+
+struct ServerSection: Decodable {
+    var listen: Located<String>?
+    var allowedOrigins: [Located<String>]?
+    var auditLog: Located<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case listen
+        case allowedOrigins = "allowed_origins"
+        case auditLog = "audit_log"
+    }
+}
+
+struct TenantSection: Decodable {
+    var url: Located<String>
+    var basePath: Located<String>?
+    var auth: Located<AuthSection>
+    var defaultRealm: Located<String>?
+    var allowedRealms: [Located<String>]?
+    var deniedRealms: [Located<String>]?
+    var protectedUsers: [Located<String>]?
+    var pool: PoolSection?
+    var timeouts: TimeoutsSection?
+    var tls: Located<TLSSection>?
+
+    enum CodingKeys: String, CodingKey {
+        case url, auth, pool, timeouts, tls
+        case basePath = "base_path"
+        case defaultRealm = "default_realm"
+        case allowedRealms = "allowed_realms"
+        case deniedRealms = "denied_realms"
+        case protectedUsers = "protected_users"
+    }
+}
+
+struct AuthSection: Decodable {
+    enum GrantType: String, CaseIterable, YAMLScalarDecodable {
+        case clientCredentials = "client_credentials"
+        case password
+    }
+
+    var realm: Located<String>?
+    var grantType: Located<GrantType>?
+    var clientID: Located<String>?
+    var clientSecret: Located<Secret>?
+    var clientSecretFile: Located<String>?
+    var username: Located<String>?
+    var password: Located<Secret>?
+    var passwordFile: Located<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case realm, username, password
+        case grantType = "grant_type"
+        case clientID = "client_id"
+        case clientSecret = "client_secret"
+        case clientSecretFile = "client_secret_file"
+        case passwordFile = "password_file"
+    }
+}
+
+struct PoolSection: Decodable {
+    var maxConnections: Located<Int>?
+    var idleTimeout: Located<ConfigDuration>?
+
+    enum CodingKeys: String, CodingKey {
+        case maxConnections = "max_connections"
+        case idleTimeout = "idle_timeout"
+    }
+}
+
+struct TimeoutsSection: Decodable {
+    var connect: Located<ConfigDuration>?
+    var request: Located<ConfigDuration>?
+}
+
+struct TLSSection: Decodable {
+    var caFile: Located<String>?
+    var certFile: Located<String>?
+    var keyFile: Located<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case caFile = "ca_file"
+        case certFile = "cert_file"
+        case keyFile = "key_file"
+    }
+}
+
+struct AgentSection: Decodable {
+    var tokenSHA256: Located<String>?
+    var token: Located<Secret>?
+    var tools: [Located<String>]?
+    var tenants: Located<NamedList<AgentTenantSection>>?
+
+    enum CodingKeys: String, CodingKey {
+        case token, tools, tenants
+        case tokenSHA256 = "token_sha256"
+    }
+}
+
+struct AgentTenantSection: Decodable {
+    var realms: [Located<String>]?
+}

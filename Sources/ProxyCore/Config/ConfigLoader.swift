@@ -1,0 +1,58 @@
+import YAML
+
+/// Reads, decodes and validates a config file into a ``ProxyConfig``, or reports every problem
+/// in it at once, each with its file, line, column and key path.
+///
+/// Loading is pure apart from reading the files the config names (`*_file` secrets, TLS
+/// files): the environment is passed in, nothing is fetched.
+public struct ConfigLoader: Sendable {
+    /// What `${NAME}` reads.
+    public var environment: [String: String]
+    public var files: FileAccess
+    /// Config files larger than this are refused before they are parsed.
+    public var maxFileSize: Int
+
+    public init(environment: [String: String], files: FileAccess = .disk, maxFileSize: Int = 32 << 20) {
+        self.environment = environment
+        self.files = files
+        self.maxFileSize = maxFileSize
+    }
+
+    /// A loaded config and the warnings about it (things that work but are likely mistakes).
+    public struct Loaded: Sendable {
+        public var config: ProxyConfig
+        public var warnings: [ConfigError]
+    }
+
+    /// Loads the file at `path`. Relative paths inside it are taken from the file's directory.
+    public func load(path: String) throws(ConfigErrors) -> Loaded {
+        let bytes: [UInt8]
+        do {
+            bytes = try files.read(path, maxFileSize)
+        } catch {
+            throw ConfigErrors([ConfigError(file: path, mark: .start, path: "", message: "cannot read the config file: \(error.reason)")])
+        }
+        return try load(bytes: bytes, fileName: path, directory: Self.directory(of: path))
+    }
+
+    /// Loads config text; `fileName` names it in errors, `directory` anchors relative paths.
+    public func load(bytes: [UInt8], fileName: String, directory: String) throws(ConfigErrors) -> Loaded {
+        let file: ConfigFile
+        do {
+            file = try YAMLDecoder(environment: environment, extensionKeyPrefix: "x-").decode(ConfigFile.self, from: bytes)
+        } catch {
+            throw ConfigErrors(error.errors.map { ConfigError(file: fileName, $0) })
+        }
+        var validator = ConfigValidator(fileName: fileName, directory: directory, files: files)
+        let config = validator.validate(file)
+        guard validator.errors.isEmpty, let config else {
+            throw ConfigErrors(validator.errors.sorted { $0.mark < $1.mark })
+        }
+        return Loaded(config: config, warnings: validator.warnings)
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,525 @@
+import Crypto
+import KeycloakAdmin
+import YAML
+
+/// Checks a decoded ``ConfigFile`` against the rules of the config format and builds the
+/// ``ProxyConfig``, collecting every problem instead of stopping at the first.
+struct ConfigValidator {
+    let fileName: String
+    let directory: String
+    let files: FileAccess
+    private(set) var errors: [ConfigError] = []
+    private(set) var warnings: [ConfigError] = []
+
+    init(fileName: String, directory: String, files: FileAccess) {
+        self.fileName = fileName
+        self.directory = directory
+        self.files = files
+    }
+
+    mutating func validate(_ file: ConfigFile) -> ProxyConfig? {
+        if file.version.value != 1 {
+            fail(file.version, "unsupported version \(file.version.value); this proxy reads version 1")
+        }
+        let server = validateServer(file.server)
+        var tenants: [TenantConfig] = []
+        if file.tenants.value.entries.isEmpty {
+            fail(file.tenants, "at least one tenant is required")
+        }
+        for entry in file.tenants.value.entries {
+            if let tenant = validateTenant(name: entry.name, entry.value) { tenants.append(tenant) }
+        }
+        let tenantNames = file.tenants.value.entries.map(\.name.value)
+        var defaultTenant: String?
+        if let name = file.defaultTenant {
+            if tenantNames.contains(name.value) {
+                defaultTenant = name.value
+            } else {
+                fail(name, "no tenant is named \"\(name.value)\"" + suggestion(name.value, among: tenantNames))
+            }
+        } else if tenantNames.count == 1 {
+            defaultTenant = tenantNames[0]
+        }
+        var agents: [AgentConfig]?
+        if let section = file.agents {
+            agents = validateAgents(section, tenants: file.tenants.value.entries, validated: tenants)
+        } else if !server.listen.isLoopback {
+            warn(file.server?.listen ?? Located(""), "listening on \(server.listen) with no agents section: every HTTP call will be refused, since anonymous calls are accepted on loopback only")
+        }
+        return ProxyConfig(server: server, defaultTenant: defaultTenant, tenants: tenants, agents: agents)
+    }
+
+    // MARK: - server
+
+    private mutating func validateServer(_ section: ServerSection?) -> ServerConfig {
+        var listen = ListenAddress.default
+        if let text = section?.listen {
+            if let address = ListenAddress(parsing: text.value) {
+                listen = address
+            } else {
+                fail(text, "expected HOST:PORT like \"127.0.0.1:8080\" or \"[::1]:8080\", found \"\(text.value)\"")
+            }
+        }
+        var origins: [String] = []
+        for origin in section?.allowedOrigins ?? [] {
+            if let normalized = Self.origin(origin.value) {
+                origins.append(normalized)
+            } else {
+                fail(origin, "expected an origin like \"https://agents.example.com\" (scheme, host and optional port; no path), found \"\(origin.value)\"")
+            }
+        }
+        var audit = AuditDestination.standardError
+        if let path = section?.auditLog, path.value != "-" {
+            if path.value.isEmpty {
+                fail(path, "expected a file path, or \"-\" for standard error")
+            } else {
+                let resolved = resolve(path.value)
+                let parent = ConfigLoader.directory(of: resolved)
+                if FileAccess.isDirectory(parent) {
+                    audit = .file(resolved)
+                } else {
+                    fail(path, "the directory \"\(parent)\" does not exist")
+                }
+            }
+        }
+        return ServerConfig(listen: listen, allowedOrigins: origins, auditLog: audit)
+    }
+
+    // MARK: - tenants
+
+    private mutating func validateTenant(name: Located<String>, _ section: TenantSection) -> TenantConfig? {
+        let errorCount = errors.count
+        if !Self.isIdentifier(name.value) {
+            fail(name, "a tenant name uses letters, digits, '-', '_' and '.', starts with a letter or digit, and has at most 63 characters")
+        }
+        let url = validateURL(section.url)
+        var basePath = ""
+        if let path = section.basePath {
+            basePath = validateBasePath(path) ?? ""
+        }
+        let auth = validateAuth(section.auth)
+
+        var pool = PoolSettings()
+        if let max = section.pool?.maxConnections {
+            if (1...1024).contains(max.value) {
+                pool.maxConnections = max.value
+            } else {
+                fail(max, "expected a number of connections from 1 to 1024, found \(max.value)")
+            }
+        }
+        if let idle = section.pool?.idleTimeout {
+            pool.idleTimeout = checkedDuration(idle, within: .milliseconds(1)...(.seconds(3600)))
+        }
+        var timeouts = Timeouts()
+        if let connect = section.timeouts?.connect {
+            timeouts.connect = checkedDuration(connect, within: .milliseconds(1)...(.seconds(300)))
+        }
+        if let request = section.timeouts?.request {
+            timeouts.request = checkedDuration(request, within: .milliseconds(1)...(.seconds(600)))
+        }
+        let tls = validateTLS(section.tls, url: url)
+
+        let realms = validateRealms(section)
+        var protected: [String] = []
+        for user in section.protectedUsers ?? [] {
+            if user.value.isEmpty {
+                fail(user, "an empty name protects no user")
+            } else {
+                protected.append(user.value)
+            }
+        }
+        guard errors.count == errorCount, let url, let auth else { return nil }
+        let connection = ConnectionSettings(url: url, basePath: basePath, auth: auth, pool: pool, timeouts: timeouts, tls: tls)
+        return TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected)
+    }
+
+    /// The URL as `scheme://host[:port]`, or nil after recording why not.
+    private mutating func validateURL(_ url: Located<String>) -> String? {
+        let text = url.value
+        let expectation = "expected a URL like \"https://sso.example.com\" (scheme, host and optional port; no path)"
+        guard let schemeEnd = text.firstRange(of: "://") else {
+            fail(url, "\(expectation), found \"\(text)\"")
+            return nil
+        }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            fail(url, "the scheme must be http or https, found \"\(scheme)\"")
+            return nil
+        }
+        var rest = text[schemeEnd.upperBound...]
+        var path = ""
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            path = String(rest[slash...])
+            rest = rest[..<slash]
+        }
+        if path.contains("?") || path.contains("#") {
+            fail(url, "the URL must not have a query or fragment, found \"\(text)\"")
+            return nil
+        }
+        if !path.isEmpty, path != "/" {
+            let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+            fail(url, "the URL must not have a path; put \"\(trimmed)\" in base_path instead")
+            return nil
+        }
+        if rest.contains("@") {
+            fail(url, "the URL must not carry credentials; use the auth section")
+            return nil
+        }
+        guard let authority = ListenAddress(parsing: rest.contains(":") && !rest.hasSuffix("]") ? String(rest) : rest + ":0") else {
+            fail(url, "\(expectation), found \"\(text)\"")
+            return nil
+        }
+        let validHost = authority.host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:_".contains($0)) }
+        guard validHost, authority.host.first != "-" else {
+            fail(url, "\"\(authority.host)\" is not a valid host name")
+            return nil
+        }
+        if rest.contains(":"), !rest.hasSuffix("]"), authority.port == 0 {
+            fail(url, "the port must be from 1 to 65535")
+            return nil
+        }
+        return "\(scheme)://\(rest.lowercased())"
+    }
+
+    private mutating func validateBasePath(_ path: Located<String>) -> String? {
+        let text = path.value
+        if text.isEmpty || text == "/" { return "" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/")
+        guard text.hasPrefix("/"), !text.hasSuffix("/"), text.allSatisfy(allowed.contains) else {
+            fail(path, "expected a path like \"/auth\" (or \"\" for none), found \"\(text)\"")
+            return nil
+        }
+        let segments = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard !segments.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            fail(path, "a base path has no empty, \".\" or \"..\" segments, found \"\(text)\"")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func validateAuth(_ auth: Located<AuthSection>) -> AdminAuth? {
+        let section = auth.value
+        let errorCount = errors.count
+        var realm = "master"
+        if let name = section.realm {
+            checkRealmName(name)
+            realm = name.value
+        }
+        let grant = section.grantType?.value ?? .clientCredentials
+        let result: AdminAuth?
+        switch grant {
+        case .clientCredentials:
+            for key in [section.username.map { ($0.mark, $0.path, "username") }, section.password.map { ($0.mark, $0.path, "password") },
+                section.passwordFile.map { ($0.mark, $0.path, "password_file") }].compactMap({ $0 })
+            {
+                fail(YAMLError(mark: key.0, path: key.1, message: "\(key.2) is for grant_type password; this tenant uses client_credentials"))
+            }
+            guard let clientID = section.clientID else {
+                fail(auth, "missing required key \"client_id\" (client_credentials needs a confidential client)")
+                return nil
+            }
+            if clientID.value.isEmpty { fail(clientID, "a client id cannot be empty") }
+            let secret = secret(section.clientSecret, file: section.clientSecretFile, name: "client_secret", required: true, in: auth)
+            result = secret.map { AdminAuth(realm: realm, clientID: clientID.value, grant: .clientCredentials(secret: $0)) }
+        case .password:
+            let clientID = section.clientID?.value ?? "admin-cli"
+            if section.clientID?.value.isEmpty == true { fail(section.clientID!, "a client id cannot be empty") }
+            guard let username = section.username else {
+                fail(auth, "missing required key \"username\" (grant_type password logs in as a user)")
+                return nil
+            }
+            let password = secret(section.password, file: section.passwordFile, name: "password", required: true, in: auth)
+            let clientSecret = secret(section.clientSecret, file: section.clientSecretFile, name: "client_secret", required: false, in: auth)
+            result = password.map {
+                AdminAuth(realm: realm, clientID: clientID, grant: .password(username: username.value, password: $0, clientSecret: clientSecret))
+            }
+        }
+        return errors.count == errorCount ? result : nil
+    }
+
+    /// A secret written inline (possibly `${NAME}`) or read from `<name>_file`.
+    private mutating func secret(_ inline: Located<Secret>?, file: Located<String>?, name: String, required: Bool, in auth: Located<AuthSection>) -> Secret? {
+        switch (inline, file) {
+        case (.some, .some(let file)):
+            fail(file, "set \(name) or \(name)_file, not both")
+            return nil
+        case (.some(let value), nil):
+            if value.value.isEmpty {
+                fail(value, "\(name) is empty")
+                return nil
+            }
+            return value.value
+        case (nil, .some(let path)):
+            guard let bytes = readFile(path, what: "\(name)_file") else { return nil }
+            var text = String(decoding: bytes, as: UTF8.self)
+            while let last = text.last, last.isNewline || last == " " || last == "\t" { text.removeLast() }
+            if text.isEmpty {
+                fail(path, "\(name)_file \"\(path.value)\" is empty")
+                return nil
+            }
+            return Secret(text)
+        case (nil, nil):
+            if required { fail(auth, "missing required key \"\(name)\" (or \(name)_file)") }
+            return nil
+        }
+    }
+
+    private mutating func validateTLS(_ tls: Located<TLSSection>?, url: String?) -> TLSSettings {
+        guard let tls else { return TLSSettings() }
+        if let url, url.hasPrefix("http://") {
+            fail(tls, "tls settings need an https url")
+        }
+        var settings = TLSSettings()
+        if let ca = tls.value.caFile, let bytes = readFile(ca, what: "ca_file") {
+            if String(decoding: bytes, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") {
+                settings.caFile = resolve(ca.value)
+            } else {
+                fail(ca, "ca_file \"\(ca.value)\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+            }
+        }
+        switch (tls.value.certFile, tls.value.keyFile) {
+        case (.some(let cert), .some(let key)):
+            if readFile(cert, what: "cert_file") != nil { settings.certFile = resolve(cert.value) }
+            if readFile(key, what: "key_file") != nil { settings.keyFile = resolve(key.value) }
+        case (.some(let cert), nil):
+            fail(cert, "cert_file needs key_file too")
+        case (nil, .some(let key)):
+            fail(key, "key_file needs cert_file too")
+        case (nil, nil):
+            break
+        }
+        return settings
+    }
+
+    // MARK: - realms
+
+    private mutating func validateRealms(_ section: TenantSection) -> RealmRules {
+        var defaultRealm: String?
+        if let realm = section.defaultRealm, checkRealmName(realm) {
+            defaultRealm = realm.value
+        }
+        let allowed = section.allowedRealms.map { $0.compactMap { checkedPattern($0) } }
+        let denied = (section.deniedRealms ?? []).compactMap { checkedPattern($0) }
+        if defaultRealm == nil, section.allowedRealms == nil, section.defaultRealm == nil {
+            fail(Located((), mark: section.url.mark, path: Array(section.url.path.dropLast())), "set default_realm, allowed_realms, or both: without them no realm may be used")
+        }
+        for (pattern, located) in zip(allowed ?? [], (section.allowedRealms ?? []).filter({ Self.patternProblem($0.value) == nil })) {
+            if let denial = denied.first(where: { $0.matchesEverything || ($0.text == pattern.text) || (pattern.isLiteral && $0.matches(pattern.text)) }) {
+                fail(located, "\"\(pattern)\" can never match: denied_realms entry \"\(denial)\" always wins")
+            }
+        }
+        let rules = RealmRules(defaultRealm: defaultRealm, allowed: allowed, denied: denied)
+        if let realm = section.defaultRealm, let name = defaultRealm, !rules.allows(name) {
+            if let denial = rules.denial(of: name) {
+                fail(realm, "the default realm \"\(name)\" is denied by denied_realms entry \"\(denial)\"")
+            } else {
+                fail(realm, "the default realm \"\(name)\" matches no allowed_realms entry")
+            }
+        }
+        return rules
+    }
+
+    @discardableResult
+    private mutating func checkRealmName(_ name: Located<String>) -> Bool {
+        if let problem = Self.patternProblem(name.value) ?? (name.value.contains(where: { $0 == "*" || $0 == "?" }) ? "a realm name here cannot hold '*' or '?'" : nil) {
+            fail(name, problem)
+            return false
+        }
+        return true
+    }
+
+    private mutating func checkedPattern(_ pattern: Located<String>) -> RealmPattern? {
+        if let problem = Self.patternProblem(pattern.value) {
+            fail(pattern, "\"\(pattern.value)\" can never match: \(problem)")
+            return nil
+        }
+        return RealmPattern(pattern.value)
+    }
+
+    /// Why a realm name or pattern can never name a realm the proxy would call, if it cannot.
+    static func patternProblem(_ text: String) -> String? {
+        if text.isEmpty { return "a realm name cannot be empty" }
+        if text == "." || text == ".." { return "\"\(text)\" is not a realm name" }
+        if text.contains("/") || text.contains("\\") { return "a realm name cannot contain '/' or '\\'" }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "a realm name cannot contain control characters" }
+        if text.utf8.count > 255 { return "a realm name has at most 255 bytes" }
+        return nil
+    }
+
+    // MARK: - agents
+
+    private mutating func validateAgents(_ section: Located<NamedList<AgentSection>>, tenants: [NamedList<TenantSection>.Entry], validated: [TenantConfig]) -> [AgentConfig] {
+        var agents: [AgentConfig] = []
+        var owners: [[UInt8]: String] = [:]
+        if section.value.entries.isEmpty {
+            warn(section, "an empty agents section refuses every HTTP call; remove it to allow anonymous calls on loopback")
+        }
+        for entry in section.value.entries {
+            let name = entry.name
+            let agent = entry.value
+            if !Self.isIdentifier(name.value) {
+                fail(name, "an agent name uses letters, digits, '-', '_' and '.', starts with a letter or digit, and has at most 63 characters")
+            }
+            var hash: [UInt8]?
+            switch (agent.tokenSHA256, agent.token) {
+            case (.some(let hex), .some(let token)):
+                fail(token, "set token or token_sha256, not both")
+                _ = hex
+            case (.some(let hex), nil):
+                hash = Self.hexBytes(hex.value)
+                if hash == nil {
+                    fail(hex, "expected 64 hexadecimal characters, the SHA-256 of the token (printf %s \"$TOKEN\" | sha256sum)")
+                }
+            case (nil, .some(let token)):
+                if token.value.revealed.count < 16 {
+                    fail(token, "a bearer token needs at least 16 characters")
+                } else {
+                    hash = Array(SHA256.hash(data: Array(token.value.revealed.utf8)))
+                }
+            case (nil, nil):
+                fail(Located((), mark: name.mark, path: name.path), "missing required key \"token_sha256\" (or token)")
+            }
+            if let hash {
+                if let owner = owners[hash] {
+                    fail(agent.tokenSHA256.map { $0.error("") }?.mark ?? name.mark, path: name.path, "agent \"\(name.value)\" has the same token as agent \"\(owner)\"")
+                } else {
+                    owners[hash] = name.value
+                }
+            }
+            var tools = Set(ToolName.allCases)
+            if let list = agent.tools {
+                tools = []
+                for tool in list {
+                    if let known = ToolName(rawValue: tool.value) {
+                        tools.insert(known)
+                    } else {
+                        fail(tool, "unknown tool \"\(tool.value)\"" + suggestion(tool.value, among: ToolName.allCases.map(\.rawValue)))
+                    }
+                }
+                if list.isEmpty { warn(Located((), mark: name.mark, path: name.path + ["tools"]), "an empty tools list allows no tool; remove the key to allow every tool") }
+            }
+            var scopes: [String: [RealmPattern]?]?
+            if let list = agent.tenants {
+                scopes = [:]
+                for scope in list.value.entries {
+                    guard let tenant = tenants.first(where: { $0.name.value == scope.name.value }) else {
+                        fail(scope.name, "no tenant is named \"\(scope.name.value)\"" + suggestion(scope.name.value, among: tenants.map(\.name.value)))
+                        continue
+                    }
+                    let rules = validated.first { $0.name == tenant.name.value }?.realms
+                    var patterns: [RealmPattern]?
+                    if let realms = scope.value.realms {
+                        patterns = []
+                        for realm in realms {
+                            guard let pattern = checkedPattern(realm) else { continue }
+                            if let rules, let reason = Self.narrowingProblem(pattern, rules: rules, tenant: tenant.name.value) {
+                                fail(realm, reason)
+                            }
+                            patterns?.append(pattern)
+                        }
+                    }
+                    scopes?[scope.name.value] = .some(patterns)
+                }
+            }
+            if let hash {
+                agents.append(AgentConfig(name: name.value, tokenSHA256: hash, tools: tools, tenants: scopes))
+            }
+        }
+        return agents
+    }
+
+    /// Why an agent's realm pattern can never match a realm its tenant allows, if it cannot.
+    static func narrowingProblem(_ pattern: RealmPattern, rules: RealmRules, tenant: String) -> String? {
+        if let denial = rules.denied.first(where: { $0.matchesEverything || $0.text == pattern.text || (pattern.isLiteral && $0.matches(pattern.text)) }) {
+            return "\"\(pattern)\" can never match: tenant \(tenant) denies it (denied_realms entry \"\(denial)\")"
+        }
+        if !rules.effectiveAllowed.contains(where: { $0.overlaps(pattern) }) {
+            let allowed = rules.effectiveAllowed.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\"\(pattern)\" can never match: tenant \(tenant) allows only \(allowed); an agent's realms narrow the tenant's, never widen them"
+        }
+        return nil
+    }
+
+    // MARK: - helpers
+
+    private mutating func readFile(_ path: Located<String>, what: String) -> [UInt8]? {
+        if path.value.isEmpty {
+            fail(path, "\(what) is empty; expected a file path")
+            return nil
+        }
+        do {
+            return try files.read(resolve(path.value), 1 << 20)
+        } catch {
+            fail(path, "cannot read \(what) \"\(path.value)\": \(error.reason)")
+            return nil
+        }
+    }
+
+    private mutating func checkedDuration(_ value: Located<ConfigDuration>, within range: ClosedRange<Duration>) -> Duration {
+        guard range.contains(value.value.duration) else {
+            fail(value, "expected a duration from \(ConfigDuration(range.lowerBound)) to \(ConfigDuration(range.upperBound)), found \"\(value.value)\"")
+            return range.lowerBound
+        }
+        return value.value.duration
+    }
+
+    /// A path from the config, taken from the config file's directory when relative.
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (directory == "." ? path : "\(directory)/\(path)")
+    }
+
+    private func suggestion(_ word: String, among candidates: [String]) -> String {
+        Suggestion.closest(to: word, among: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
+    }
+
+    private mutating func fail<T>(_ value: Located<T>, _ message: String) {
+        fail(value.error(message))
+    }
+
+    private mutating func fail(_ mark: Mark, path: [String], _ message: String) {
+        fail(YAMLError(mark: mark, path: path, message: message))
+    }
+
+    private mutating func fail(_ error: YAMLError) {
+        errors.append(ConfigError(file: fileName, error))
+    }
+
+    private mutating func warn<T>(_ value: Located<T>, _ message: String) {
+        warnings.append(ConfigError(file: fileName, value.error(message)))
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count <= 63 else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    static func origin(_ text: String) -> String? {
+        guard let schemeEnd = text.firstRange(of: "://") else { return nil }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let host = text[schemeEnd.upperBound...]
+        guard scheme == "http" || scheme == "https", !host.isEmpty,
+            !host.contains(where: { "/?#@ ".contains($0) })
+        else { return nil }
+        return "\(scheme)://\(host.lowercased())"
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.lowercased().utf8)
+        guard digits.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import KeycloakAdmin
+
+extension ProxyConfig {
+    /// One line per tenant and agent, for `check`: what will be served, never a secret.
+    public var summaryLines: [String] {
+        var lines: [String] = []
+        for tenant in tenants {
+            lines.append(tenant.summary(isDefault: tenant.name == defaultTenant))
+        }
+        for agent in agents ?? [] {
+            lines.append(agent.summary)
+        }
+        if agents == nil {
+            lines.append("agents: none; anonymous calls are accepted on loopback only (listen \(server.listen))")
+        }
+        return lines
+    }
+}
+
+extension TenantConfig {
+    func summary(isDefault: Bool) -> String {
+        let c = connection
+        var parts = ["\(c.url)\(c.basePath)"]
+        switch c.auth.grant {
+        case .clientCredentials:
+            parts.append("token from realm \(c.auth.realm) by client_credentials as client \(c.auth.clientID)")
+        case .password(let username, _, _):
+            parts.append("token from realm \(c.auth.realm) by password as user \(username) through client \(c.auth.clientID)")
+        }
+        var realmText = "realms " + realms.effectiveAllowed.map(\.text).joined(separator: ", ")
+        if let defaultRealm = realms.defaultRealm { realmText += " (default \(defaultRealm))" }
+        if !realms.denied.isEmpty { realmText += ", never " + realms.denied.map(\.text).joined(separator: ", ") }
+        parts.append(realmText)
+        if !protectedUsers.isEmpty {
+            parts.append("\(protectedUsers.count) protected user\(protectedUsers.count == 1 ? "" : "s")")
+        }
+        parts.append("pool \(c.pool.maxConnections), idle \(ConfigDuration(c.pool.idleTimeout))")
+        parts.append("timeouts connect \(ConfigDuration(c.timeouts.connect)), request \(ConfigDuration(c.timeouts.request))")
+        if c.tls.caFile != nil { parts.append("custom CA") }
+        if c.tls.certFile != nil { parts.append("client certificate") }
+        return "tenant \(name)\(isDefault ? " (default)" : ""): " + parts.joined(separator: "; ")
+    }
+}
+
+extension AgentConfig {
+    var summary: String {
+        let toolList = ToolName.allCases.filter(tools.contains).map(\.rawValue).joined(separator: ", ")
+        var text = "agent \(name): tools \(toolList.isEmpty ? "none" : toolList)"
+        if let tenants {
+            let scopes = tenants.keys.sorted().map { name in
+                guard let patterns = tenants[name] ?? nil else { return name }
+                return "\(name) (\(patterns.map(\.text).joined(separator: ", ")))"
+            }
+            text += "; tenants " + (scopes.isEmpty ? "none" : scopes.joined(separator: ", "))
+        } else {
+            text += "; every tenant"
+        }
+        return text
+    }
+}

@@ -1,1 +1,0 @@
-print("keycloak-mcp-proxy: not yet implemented")
