@@ -79,10 +79,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        // Runs the built binaries as a user would; the dependency makes `swift test` build them.
+        .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy"]),
         .testTarget(
             name: "ProxyCoreTests",
-            dependencies: ["ProxyCore", "YAML", "KeycloakAdmin"],
-            resources: [.copy("Fixtures")]
+            dependencies: [
+                "ProxyCore",
+                "YAML",
+                "KeycloakAdmin",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "KeycloakEmulatorTests",

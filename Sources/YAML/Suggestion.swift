@@ -1,7 +1,7 @@
 /// "Did you mean" suggestions for misspelt keys and names.
 public enum Suggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
-    public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, among candidates: some Collection<String>) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (candidate: String, distance: Int)?
         for candidate in candidates.sorted() {
@@ -10,7 +10,11 @@ public enum Suggestion {
                 best = (candidate, distance)
             }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        // A word that is the start of exactly one candidate: `logout` for `logout_user`.
+        let lowered = word.lowercased()
+        let prefixed = candidates.filter { lowered.count >= 3 && $0.lowercased().hasPrefix(lowered) }
+        return prefixed.count == 1 ? prefixed[0] : nil
     }
 
     /// Levenshtein distance, with a swap of two neighbours counting as one edit.

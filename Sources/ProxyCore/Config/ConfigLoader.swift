@@ -37,18 +37,34 @@ public struct ConfigLoader: Sendable {
 
     /// Loads config text; `fileName` names it in errors, `directory` anchors relative paths.
     public func load(bytes: [UInt8], fileName: String, directory: String) throws(ConfigErrors) -> Loaded {
-        let file: ConfigFile
-        do {
-            file = try YAMLDecoder(environment: environment, extensionKeyPrefix: "x-").decode(ConfigFile.self, from: bytes)
+        let root: Node
+        do throws(YAMLErrors) {
+            guard let node = try YAMLParser().parse(bytes: bytes) else {
+                throw YAMLErrors([YAMLError(mark: .start, message: "the file is empty; expected a mapping of settings")])
+            }
+            root = node
         } catch {
             throw ConfigErrors(error.errors.map { ConfigError(file: fileName, $0) })
         }
+        let decoder = YAMLDecoder(environment: environment, extensionKeyPrefix: "x-")
+        let (file, decodingErrors) = decoder.decodeCollecting(ConfigFile.self, from: root)
+        var errors = decodingErrors.map { ConfigError(file: fileName, $0) }
+        guard let file else { throw ConfigErrors(errors) }
+
+        // Validate even a file with decoding errors, so one run names every mistake; skip what
+        // validation says about values decoding already reported (or left as placeholders).
         var validator = ConfigValidator(fileName: fileName, directory: directory, files: files)
         let config = validator.validate(file)
-        guard validator.errors.isEmpty, let config else {
-            throw ConfigErrors(validator.errors.sorted { $0.mark < $1.mark })
+        let reported = Set(decodingErrors.map(\.mark))
+        errors += validator.errors.filter { !reported.contains($0.mark) && !($0.mark == .start && $0.path.isEmpty) }
+        guard errors.isEmpty, let config else {
+            throw ConfigErrors(Self.inFileOrder(errors))
         }
         return Loaded(config: config, warnings: validator.warnings)
+    }
+
+    private static func inFileOrder(_ errors: [ConfigError]) -> [ConfigError] {
+        errors.enumerated().sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }.map(\.element)
     }
 
     static func directory(of path: String) -> String {

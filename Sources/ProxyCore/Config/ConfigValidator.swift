@@ -165,17 +165,37 @@ struct ConfigValidator {
             fail(url, "the URL must not carry credentials; use the auth section")
             return nil
         }
-        guard let authority = ListenAddress(parsing: rest.contains(":") && !rest.hasSuffix("]") ? String(rest) : rest + ":0") else {
-            fail(url, "\(expectation), found \"\(text)\"")
+        let host: Substring
+        var port: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else {
+                fail(url, "\(expectation), found \"\(text)\"")
+                return nil
+            }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else {
+                    fail(url, "\(expectation), found \"\(text)\"")
+                    return nil
+                }
+                port = after.dropFirst()
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            port = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+        }
+        let hostCharacters = rest.hasPrefix("[") ? "0123456789abcdefABCDEF:." : "-._"
+        guard !host.isEmpty, host.first != "-",
+            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || hostCharacters.contains($0)) })
+        else {
+            fail(url, "\"\(host)\" is not a valid host name")
             return nil
         }
-        let validHost = authority.host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:_".contains($0)) }
-        guard validHost, authority.host.first != "-" else {
-            fail(url, "\"\(authority.host)\" is not a valid host name")
-            return nil
-        }
-        if rest.contains(":"), !rest.hasSuffix("]"), authority.port == 0 {
-            fail(url, "the port must be from 1 to 65535")
+        if let port, !(port.allSatisfy(\.isASCII) && (Int(port).map { (1...65535).contains($0) } ?? false)) {
+            fail(url, "the port must be a number from 1 to 65535, found \"\(port)\"")
             return nil
         }
         return "\(scheme)://\(rest.lowercased())"
@@ -381,7 +401,8 @@ struct ConfigValidator {
             }
             if let hash {
                 if let owner = owners[hash] {
-                    fail(agent.tokenSHA256.map { $0.error("") }?.mark ?? name.mark, path: name.path, "agent \"\(name.value)\" has the same token as agent \"\(owner)\"")
+                    let message = "agent \"\(name.value)\" has the same token as agent \"\(owner)\""
+                    if let hex = agent.tokenSHA256 { fail(hex, message) } else if let token = agent.token { fail(token, message) }
                 } else {
                     owners[hash] = name.value
                 }

@@ -53,7 +53,8 @@ public struct FileAccess: Sendable {
     }
 
     static func size(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? "\((bytes * 10 >> 20) / 10).\((bytes * 10 >> 20) % 10) MiB" : "\(bytes) bytes"
+        let tenths = (bytes * 10) >> 20
+        return bytes >= 1 << 20 ? "\(tenths / 10).\(tenths % 10) MiB" : "\(bytes) bytes"
     }
 }
 

@@ -22,20 +22,21 @@ public struct YAMLDecoder: Sendable {
 
     /// Decodes a value from a node.
     public func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(YAMLErrors) -> T {
-        let context = DecodingContext(environment: environment, maxErrors: maxErrors, extensionKeyPrefix: extensionKeyPrefix)
-        let root = NodeDecoder(node: node, codingPath: [], context: context)
-        let value: T?
-        do {
-            value = try root.decodeValue(T.self, from: node, at: [])
-        } catch {
-            value = nil
-        }
-        let errors = context.sortedErrors
+        let (value, errors) = decodeCollecting(type, from: node)
         if !errors.isEmpty { throw YAMLErrors(errors) }
         guard let value else {
             throw YAMLErrors([YAMLError(mark: node.mark, message: "could not decode \(T.self)")])
         }
         return value
+    }
+
+    /// Decodes as far as possible: the value (with placeholders where values were bad, nil if
+    /// decoding had to stop) and every problem found, so that later checks can still run.
+    public func decodeCollecting<T: Decodable>(_ type: T.Type, from node: Node) -> (value: T?, errors: [YAMLError]) {
+        let context = DecodingContext(environment: environment, maxErrors: maxErrors, extensionKeyPrefix: extensionKeyPrefix)
+        let root = NodeDecoder(node: node, codingPath: [], context: context)
+        let value = try? root.decodeValue(T.self, from: node, at: [])
+        return (value, context.sortedErrors)
     }
 
     /// Parses a text and decodes its document. An empty text is an error.

@@ -241,15 +241,16 @@ struct TreeBuilder {
             return YAMLError(mark: .start, message: "the YAML parser ran out of memory")
         }
         let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        // No key path: libyaml scans ahead, so the key being built may be an earlier one.
         if character(at: mark) == "\t" {
-            return YAMLError(mark: mark, path: path, message: "found a tab character; YAML indents with spaces only")
+            return YAMLError(mark: mark, message: "found a tab character; YAML indents with spaces only")
         }
         var message = "invalid YAML: \(problem)"
         if let context = parser.context.map({ String(cString: $0) }) {
             let contextMark = Mark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
             message += " (\(context) at line \(contextMark.line), column \(contextMark.column))"
         }
-        return YAMLError(mark: mark, path: path, message: message)
+        return YAMLError(mark: mark, message: message)
     }
 
     /// The line and column of a byte offset, counting columns in UTF-8 characters.

@@ -1,0 +1,55 @@
+import Foundation
+
+/// What a finished process printed and how it ended.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The directory holding the built products (beside the test bundle).
+let productsDirectory: URL = {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    // On Linux the test runner is `.build/debug/<package>PackageTests.xctest`.
+    if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
+    return url
+}()
+
+/// Runs a built product with arguments and environment; kills it after `timeout`.
+func runProduct(
+    _ name: String,
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    timeout: Duration = .seconds(30)
+) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent(name)
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let watchdog = Task {
+        try await Task.sleep(for: timeout)
+        if process.isRunning { process.terminate() }
+    }
+    async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+    async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+    let (o, e) = await (stdout, stderr)
+    process.waitUntilExit()
+    watchdog.cancel()
+    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// The package root, found from this file.
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.path + "/Package.swift") { return url.path }
+    }
+    return FileManager.default.currentDirectoryPath
+}()
