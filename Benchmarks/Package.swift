@@ -1,0 +1,25 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so that `swift test` in the root never builds them.
+// Run: cd Benchmarks && swift package benchmark   (see docs/benchmarks.md)
+import PackageDescription
+
+let package = Package(
+    name: "Benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "keycloak-mcp-proxy", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ConfigLoading",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
+            ],
+            path: "ConfigLoading",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

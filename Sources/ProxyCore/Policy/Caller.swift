@@ -1,0 +1,15 @@
+/// Who makes a tool call: a configured agent, or an anonymous caller (allowed only over stdio
+/// without `--agent`, or on a loopback listener when the config has no agents).
+public struct Caller: Sendable, Hashable {
+    /// nil for an anonymous caller.
+    public var agent: AgentConfig?
+
+    public init(agent: AgentConfig?) {
+        self.agent = agent
+    }
+
+    public static let anonymous = Caller(agent: nil)
+
+    /// The name audit records and logs use.
+    public var name: String { agent?.name ?? "anonymous" }
+}
