@@ -55,6 +55,10 @@ extension KeycloakError {
                 upstreamError: text)
         case 404 where response.isNoSuchResource:
             return wrongPath(response, realm: realm, basePath: basePath)
+        case 400 where response.errorText == "Request path not normalized":
+            return KeycloakError(
+                .invalidArgument, "Keycloak refuses paths containing \"..\" or \"//\", and this realm or id has one",
+                realm: realm, upstreamStatus: status, upstreamError: text)
         default:
             return KeycloakError(
                 .upstreamError, "Keycloak answered \(status)", realm: realm, upstreamStatus: status,
