@@ -13,6 +13,9 @@ public struct EmulatorConfiguration: Sendable {
     /// Start with realm `master`, its public `admin-cli` client and an `admin`/`admin` user
     /// holding the master admin role, as a fresh Keycloak does.
     public var seedDefaults: Bool
+    /// How the token endpoint spells `token_type`: `"Bearer"` as Keycloak 12 and later do,
+    /// `"bearer"` to play a very old server.
+    public var tokenType: String
 
     public init(
         host: String = "127.0.0.1",
@@ -20,7 +23,8 @@ public struct EmulatorConfiguration: Sendable {
         basePath: String = "",
         tls: EmulatorTLS? = nil,
         requestLogLimit: Int = 10_000,
-        seedDefaults: Bool = true
+        seedDefaults: Bool = true,
+        tokenType: String = "Bearer"
     ) {
         self.host = host
         self.port = port
@@ -28,5 +32,6 @@ public struct EmulatorConfiguration: Sendable {
         self.tls = tls
         self.requestLogLimit = requestLogLimit
         self.seedDefaults = seedDefaults
+        self.tokenType = tokenType
     }
 }

@@ -168,7 +168,7 @@ extension EmulatorDirectory {
         json.field("expires_in", expiresIn)
         json.field("refresh_expires_in", refresh?.1 ?? 0)
         if let refresh { json.field("refresh_token", refresh.0) }
-        json.field("token_type", "Bearer")
+        json.field("token_type", tokenType)
         json.field("not-before-policy", Int64(0))
         if let refresh, let record = refreshTokens[refresh.0] { json.field("session_state", record.sessionID) }
         json.field("scope", "profile email")

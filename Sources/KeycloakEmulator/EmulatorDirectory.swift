@@ -57,6 +57,8 @@ struct EmulatorDirectory: Sendable {
     var refreshTokens: [String: RefreshTokenRecord] = [:]
     var issuedAccessTokenCount = 0
     var lastIssuedAccessToken: String?
+    /// `token_type` in token responses.
+    var tokenType = "Bearer"
 
     /// How long an online session's refresh token lives (Keycloak's SSO idle default).
     static let refreshLifespan: Duration = .seconds(1800)

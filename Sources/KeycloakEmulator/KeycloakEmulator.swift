@@ -35,6 +35,7 @@ public final class KeycloakEmulator: Service, Sendable {
         }()
         self.recorder = RequestRecorder(limit: configuration.requestLogLimit)
         var directory = EmulatorDirectory()
+        directory.tokenType = configuration.tokenType
         if configuration.seedDefaults {
             directory.addRealm(EmulatedRealm(name: "master"))
             try? directory.addClient(.publicClient("admin-cli"), realm: "master")

@@ -20,7 +20,8 @@ struct TokenCacheTests {
             }
             #expect(emulator.requestCount(.token) == 1)
             #expect(emulator.requestCount(.logout) == 1000)
-            #expect(events.names == ["fetched"])
+            #expect(events.names.count == 1)
+            #expect(events.names.first == "fetched")
         }
     }
 
@@ -140,6 +141,26 @@ struct TokenCacheTests {
                 #expect(try await client.userSessions(realm: "customers", userID: aliceID).isEmpty)
             }
             #expect(emulator.requestCount(.token) == 1)
+        }
+    }
+}
+
+/// `token_type` as old servers spell it.
+@Suite(.timeLimit(.minutes(1)))
+struct TokenTypeTests {
+    @Test func lowerCaseBearerIsAccepted() async throws {
+        try await withTenant(.init(tokenType: "bearer")) { emulator, client in
+            try await client.logout(realm: "customers", userID: aliceID)
+            #expect(emulator.requestCount(.logout) == 1)
+        }
+    }
+
+    @Test func aNonBearerTokenIsRefusedWithoutUsingIt() async throws {
+        try await withTenant(.init(tokenType: "DPoP")) { emulator, client in
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamAuthFailed)
+            #expect(error?.message.contains("DPoP") == true)
+            #expect(emulator.adminRequestCount == 0)
         }
     }
 }
