@@ -33,7 +33,8 @@ public final class KeycloakAdminClient: Sendable {
     ///   - settings: the tenant's URL, base path, credentials, pool, timeouts and TLS.
     ///   - logger: for debug lines about token fetches; never receives a secret.
     ///   - onTokenEvent: called after every token fetch, with its outcome (for metrics).
-    /// - Throws: `invalid_argument` when the URL or a TLS file is unusable.
+    /// - Throws: `invalid_argument` when the URL, the base path, the token realm or a TLS file is
+    ///   unusable. Nothing is sent yet: the first token is fetched by the first call (or ``probe()``).
     public init(
         settings: ConnectionSettings,
         logger: Logger,
@@ -45,6 +46,11 @@ public final class KeycloakAdminClient: Sendable {
         else {
             throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
         }
+        guard parsed.path.isEmpty || parsed.path == "/", parsed.query == nil else {
+            throw KeycloakError(
+                .invalidArgument, "url \"\(settings.url)\" must be scheme, host and port only; put a prefix in base_path")
+        }
+        _ = try PathSegment(settings.auth.realm, argument: "auth.realm")
         let basePath = settings.basePath.hasSuffix("/") ? String(settings.basePath.dropLast()) : settings.basePath
         guard basePath.isEmpty || basePath.hasPrefix("/") else {
             throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")

@@ -97,6 +97,17 @@ struct FailureMappingTests {
         }
     }
 
+    @Test(arguments: [#"{"error":"HTTP 403 Forbidden"}"#, #"{"error":"unknown_error"}"#, ""])
+    func every403BodyKeycloakVersionsSendIsForbidden(_ body: String) async throws {
+        try await withTenant { emulator, client in
+            emulator.failNext(1, with: .status(403, body: body.isEmpty ? nil : body), only: .logout)
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamForbidden)
+            #expect(error?.retryable == false)
+            #expect(emulator.requestCount(.logout) == 1)
+        }
+    }
+
     @Test func aTokenFromTheTargetRealmGetsTheRealmManagementHint() async throws {
         try await KeycloakEmulator.withRunning { emulator in
             try seedCustomers(emulator)

@@ -47,5 +47,13 @@ struct UserCallsTests {
         let missingCA = ConnectionSettings(
             url: "https://example.com", auth: bad.auth, tls: TLSSettings(caFile: "/nonexistent/ca.pem"))
         #expect(throws: KeycloakError.self) { _ = try KeycloakAdminClient(settings: missingCA, logger: quietLogger) }
+        var withPath = missingCA
+        withPath.url = "https://example.com/auth"
+        withPath.tls = .init()
+        #expect(throws: KeycloakError.self) { _ = try KeycloakAdminClient(settings: withPath, logger: quietLogger) }
+        var badRealm = withPath
+        badRealm.url = "https://example.com"
+        badRealm.auth.realm = "../master"
+        #expect(throws: KeycloakError.self) { _ = try KeycloakAdminClient(settings: badRealm, logger: quietLogger) }
     }
 }

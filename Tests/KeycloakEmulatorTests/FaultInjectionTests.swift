@@ -80,4 +80,22 @@ struct FaultInjectionTests {
         #expect(clock.now - started < .seconds(5))
         try await http.shutdown()
     }
+
+    @Test func instancesKeepTheirOwnStateAndPrefix() async throws {
+        try await KeycloakEmulator.withRunning(.init(basePath: "/auth")) { old in
+            try await withEmulator { modern, client throws in
+                modern.addRealm(EmulatedRealm(name: "eu"))
+                old.addRealm(EmulatedRealm(name: "us"))
+                #expect(old.url != modern.url)
+                let admin = try await client.passwordToken(username: "admin", password: "admin")
+                #expect(try await client.admin(.GET, "/admin/realms/eu/users/count", token: admin).status == 200)
+                // The other instance neither knows this token nor serves without /auth.
+                let oldClient = RawClient(http: client.http, base: old.url)
+                #expect(try await oldClient.admin(.GET, "/auth/admin/realms/us/users/count", token: admin).status == 401)
+                #expect(try await oldClient.admin(.GET, "/admin/realms/us/users/count", token: admin).status == 404)
+                #expect(old.requestCount(.userCount) == 1)
+                #expect(modern.requestCount(.userCount) == 1)
+            }
+        }
+    }
 }
