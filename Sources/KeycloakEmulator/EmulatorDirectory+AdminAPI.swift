@@ -8,67 +8,12 @@ extension EmulatorDirectory {
         guard let token = authenticate(bearer, now: now) else { return .unauthorized }
         // 2. The realm in the path.
         let realmName = route.realm
-        guard let realm = realms[realmName] else { return .realmNotFound }
+        guard realms[realmName] != nil else { return .realmNotFound }
         // 3. Tokens from realms other than master and the target realm.
         guard token.realm == "master" || token.realm == realmName else { return .forbidden }
         let may = AdminPermissions(roles: token.roles, tokenRealm: token.realm, target: realmName)
-
-        switch route {
-        case .token:
-            return .methodNotAllowed
-        case .logout(_, let userID):
-            if let refusal = checkUser(userID, in: realm, may: may) { return refusal }
-            guard may.manage else { return .forbidden }
-            realms[realmName]!.users[userID]!.notBefore = now
-            realms[realmName]!.users[userID]!.notBeforeEpochSeconds = Self.epochMilliseconds() / 1000
-            realms[realmName]!.removeOnlineSessions(of: userID)
-            return .noContent
-        case .userSessions(_, let userID):
-            if let refusal = checkUser(userID, in: realm, may: may) { return refusal }
-            guard may.view else { return .forbidden }
-            return .json(200, sessionsJSON(realm.sessions.values.filter { $0.userID == userID && !$0.offline }, realm))
-        case .offlineSessions(_, let userID, let clientUUID):
-            if let refusal = checkUser(userID, in: realm, may: may) { return refusal }
-            guard may.view else { return .forbidden }
-            guard let client = realm.clients.values.first(where: { $0.id == clientUUID }) else {
-                return .error(404, "Client not found")
-            }
-            let sessions = realm.sessions.values.filter {
-                $0.userID == userID && $0.offline && $0.clientIDs.contains(client.clientID)
-            }
-            return .json(200, sessionsJSON(sessions, realm))
-        case .user(_, let userID):
-            if let refusal = checkUser(userID, in: realm, may: may) { return refusal }
-            guard may.view else { return .forbidden }
-            return .json(200, userJSON(realm.users[userID]!, brief: false, may: may))
-        case .userSearch:
-            guard may.query else { return .forbidden }
-            let first = max(0, query["first"].flatMap { Int($0) } ?? 0)
-            let maxCount = query["max"].flatMap { Int($0) }.map { $0 < 0 ? Int.max : $0 } ?? 100
-            let brief = query["briefRepresentation"] == "true"
-            let found = search(realm, query).dropFirst(first).prefix(maxCount)
-            var json = JSONText()
-            json.beginArray()
-            for user in found { json.raw(userJSON(user, brief: brief, may: may)) }
-            json.endArray()
-            return .json(200, json.text)
-        case .userCount:
-            guard may.query else { return .forbidden }
-            return .json(200, String(realm.users.values.filter { !$0.isServiceAccount }.count))
-        case .deleteSession(_, let sessionID):
-            guard may.manage else { return .forbidden }
-            let offline = query["isOffline"] == "true"
-            guard let session = realm.sessions[sessionID], session.offline == offline else {
-                return .error(404, "Sesssion not found")
-            }
-            realms[realmName]!.sessions[session.id] = nil
-            return .noContent
-        case .logoutAll:
-            guard may.manage else { return .forbidden }
-            realms[realmName]!.removeOnlineSessions(of: nil)
-            realms[realmName]!.notBefore = now
-            return .json(200, "{}")
-        }
+        // The realm is changed in place: no copy of its users or sessions per request.
+        return realms[realmName]!.admin(route, may: may, query: query, now: now)
     }
 
     /// The token behind `Authorization: Bearer …`, if it is still good.
@@ -82,14 +27,81 @@ extension EmulatorDirectory {
         if let sessionID = token.sessionID, realm.sessions[sessionID] == nil { return nil }
         return token
     }
+}
+
+extension EmulatorDirectory.Realm {
+    typealias UserRecord = EmulatorDirectory.UserRecord
+    typealias SessionRecord = EmulatorDirectory.SessionRecord
+
+    /// Steps 4 onwards, for a caller allowed past steps 1 to 3.
+    mutating func admin(
+        _ route: Route, may: AdminPermissions, query: [String: String], now: ContinuousClock.Instant
+    ) -> EmulatorReply {
+        switch route {
+        case .token:
+            return .methodNotAllowed
+        case .logout(_, let userID):
+            if let refusal = checkUser(userID, may: may) { return refusal }
+            guard may.manage else { return .forbidden }
+            users[userID]!.notBefore = now
+            users[userID]!.notBeforeEpochSeconds = EmulatorDirectory.epochMilliseconds() / 1000
+            removeOnlineSessions(of: userID)
+            return .noContent
+        case .userSessions(_, let userID):
+            if let refusal = checkUser(userID, may: may) { return refusal }
+            guard may.view else { return .forbidden }
+            return .json(200, sessionsJSON(sessions.values.filter { $0.userID == userID && !$0.offline }))
+        case .offlineSessions(_, let userID, let clientUUID):
+            if let refusal = checkUser(userID, may: may) { return refusal }
+            guard may.view else { return .forbidden }
+            guard let client = clients.values.first(where: { $0.id == clientUUID }) else {
+                return .error(404, "Client not found")
+            }
+            let found = sessions.values.filter {
+                $0.userID == userID && $0.offline && $0.clientIDs.contains(client.clientID)
+            }
+            return .json(200, sessionsJSON(found))
+        case .user(_, let userID):
+            if let refusal = checkUser(userID, may: may) { return refusal }
+            guard may.view else { return .forbidden }
+            return .json(200, userJSON(users[userID]!, brief: false, may: may))
+        case .userSearch:
+            guard may.query else { return .forbidden }
+            let first = max(0, query["first"].flatMap { Int($0) } ?? 0)
+            let maxCount = query["max"].flatMap { Int($0) }.map { $0 < 0 ? Int.max : $0 } ?? 100
+            let brief = query["briefRepresentation"] == "true"
+            let found = search(query).dropFirst(first).prefix(maxCount)
+            var json = JSONText()
+            json.beginArray()
+            for user in found { json.raw(userJSON(user, brief: brief, may: may)) }
+            json.endArray()
+            return .json(200, json.text)
+        case .userCount:
+            guard may.query else { return .forbidden }
+            return .json(200, String(users.values.filter { !$0.isServiceAccount }.count))
+        case .deleteSession(_, let sessionID):
+            guard may.manage else { return .forbidden }
+            let offline = query["isOffline"] == "true"
+            guard let session = sessions[sessionID], session.offline == offline else {
+                return .error(404, "Sesssion not found")
+            }
+            sessions[session.id] = nil
+            return .noContent
+        case .logoutAll:
+            guard may.manage else { return .forbidden }
+            removeOnlineSessions(of: nil)
+            notBefore = now
+            return .json(200, "{}")
+        }
+    }
 
     /// Step 4: a missing user is 404 for callers who may query users, 403 for others.
-    private func checkUser(_ userID: String, in realm: Realm, may: AdminPermissions) -> EmulatorReply? {
-        if realm.users[userID] != nil { return nil }
+    private func checkUser(_ userID: String, may: AdminPermissions) -> EmulatorReply? {
+        if users[userID] != nil { return nil }
         return may.query ? .userNotFound : .forbidden
     }
 
-    private func search(_ realm: Realm, _ query: [String: String]) -> [UserRecord] {
+    private func search(_ query: [String: String]) -> [UserRecord] {
         let exact = query["exact"] == "true"
         func matches(_ value: String?, _ wanted: String?) -> Bool {
             guard let wanted else { return true }
@@ -97,7 +109,7 @@ extension EmulatorDirectory {
             return exact ? value.lowercased() == wanted.lowercased() : value.lowercased().contains(wanted.lowercased())
         }
         let general = query["search"].map { $0.lowercased() }
-        return realm.users.values
+        return users.values
             .filter { record in
                 let user = record.user
                 guard !record.isServiceAccount else { return false }
@@ -145,13 +157,13 @@ extension EmulatorDirectory {
         return json.text
     }
 
-    private func sessionsJSON(_ sessions: some Sequence<SessionRecord>, _ realm: Realm) -> String {
+    private func sessionsJSON(_ found: some Sequence<SessionRecord>) -> String {
         var json = JSONText()
         json.beginArray()
-        for session in sessions.sorted(by: { $0.start < $1.start || ($0.start == $1.start && $0.id < $1.id) }) {
+        for session in found.sorted(by: { $0.start < $1.start || ($0.start == $1.start && $0.id < $1.id) }) {
             json.beginObject()
             json.field("id", session.id)
-            json.field("username", realm.users[session.userID]?.user.username ?? "")
+            json.field("username", users[session.userID]?.user.username ?? "")
             json.field("userId", session.userID)
             json.field("ipAddress", "127.0.0.1")
             json.field("start", session.start)
@@ -160,7 +172,7 @@ extension EmulatorDirectory {
             json.key("clients")
             json.beginObject()
             for clientID in session.clientIDs {
-                json.field(realm.clients[clientID]?.id ?? clientID, clientID)
+                json.field(clients[clientID]?.id ?? clientID, clientID)
             }
             json.endObject()
             json.endObject()

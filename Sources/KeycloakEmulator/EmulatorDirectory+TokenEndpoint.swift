@@ -5,10 +5,11 @@ extension EmulatorDirectory {
     mutating func token(
         realm realmName: String, request: TokenRequest, issuer: String, now: ContinuousClock.Instant
     ) -> EmulatorReply {
-        guard let realm = realms[realmName] else {
+        // No copy of the realm is held here: password grants add sessions to it in place.
+        guard let enabled = realms[realmName]?.settings.enabled else {
             return .error(404, "Realm does not exist")
         }
-        guard realm.settings.enabled else {
+        guard enabled else {
             return .error(403, "access_denied", description: "Realm not enabled")
         }
         guard let grantType = request.form["grant_type"] else {
@@ -26,7 +27,7 @@ extension EmulatorDirectory {
             clientID = id
             secret = given
         }
-        guard let client = realm.clients[clientID], client.enabled else {
+        guard let client = realms[realmName]?.clients[clientID], client.enabled else {
             return .error(401, "invalid_client", description: "Invalid client or Invalid client credentials")
         }
         if let expected = client.secret, secret != expected {
@@ -49,8 +50,8 @@ extension EmulatorDirectory {
         guard client.secret != nil else {
             return .error(401, "unauthorized_client", description: "Public client not allowed to retrieve service account")
         }
-        guard client.serviceAccountsEnabled, let realm = realms[realmName],
-            let userID = realm.serviceAccountUsers[client.clientID], let user = realm.users[userID]
+        guard client.serviceAccountsEnabled, let userID = realms[realmName]?.serviceAccountUsers[client.clientID],
+            let user = realms[realmName]?.users[userID]
         else {
             return .error(401, "unauthorized_client", description: "Client not enabled to retrieve service account")
         }
@@ -64,8 +65,8 @@ extension EmulatorDirectory {
         now: ContinuousClock.Instant
     ) -> EmulatorReply {
         let invalid = EmulatorReply.error(401, "invalid_grant", description: "Invalid user credentials")
-        guard let username = form["username"]?.lowercased(), let realm = realms[realmName],
-            let userID = realm.userIDsByUsername[username], let record = realm.users[userID], !record.isServiceAccount
+        guard let username = form["username"]?.lowercased(), let userID = realms[realmName]?.userIDsByUsername[username],
+            let record = realms[realmName]?.users[userID], !record.isServiceAccount
         else { return invalid }
         guard record.user.enabled else {
             return .error(400, "invalid_grant", description: "Account disabled")

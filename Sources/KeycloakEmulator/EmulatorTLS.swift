@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 public import NIOSSL
 
 /// The emulator's HTTPS identity and, for mutual TLS, the CAs its clients' certificates must
@@ -42,6 +43,9 @@ public struct EmulatorTLS: Sendable {
             certificateChain: certificateChain.map { .certificate($0) },
             privateKey: .privateKey(privateKey)
         )
+        // Do not hold a closing connection (and so a graceful shutdown) for NIOSSL's default 5 s
+        // while waiting for the peer's close_notify.
+        configuration.shutdownTimeout = .milliseconds(250)
         if let roots = clientCertificateTrustRoots {
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = .certificates(roots)
