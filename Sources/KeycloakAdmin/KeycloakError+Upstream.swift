@@ -2,12 +2,6 @@ import AsyncHTTPClient
 import NIOCore
 import NIOSSL
 
-/// What the admin call needed, for the hint of a 403.
-enum AdminPermission: String, Sendable {
-    case manageUsers = "manage-users"
-    case viewUsers = "view-users"
-}
-
 extension KeycloakError {
     /// A token endpoint answer other than 200.
     static func tokenEndpoint(_ response: UpstreamResponse, authRealm: String, basePath: String) -> KeycloakError {

@@ -41,4 +41,17 @@ struct BasePathTests {
             #expect(!result.description.contains("nope"))
         }
     }
+
+    @Test func theProbeReportsAnUnreachableTenant() async throws {
+        let stopped = try await KeycloakEmulator.withRunning { emulator in settings(emulator) }
+        try await withClient(stopped) { client in
+            let result = await client.probe()
+            #expect(!result.isOK)
+            guard case .failed(let error) = result else {
+                Issue.record("expected a failure, got \(result)")
+                return
+            }
+            #expect(error.code == .upstreamUnavailable)
+        }
+    }
 }

@@ -66,13 +66,14 @@ func withClient<T>(
 func withTenant(
     _ configuration: EmulatorConfiguration = .init(),
     adjust: (inout ConnectionSettings) -> Void = { _ in },
+    onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil,
     _ body: (KeycloakEmulator, KeycloakAdminClient) async throws -> Void
 ) async throws {
     try await KeycloakEmulator.withRunning(configuration) { emulator in
         try seedCustomers(emulator)
         var tenant = settings(emulator)
         adjust(&tenant)
-        try await withClient(tenant) { client in try await body(emulator, client) }
+        try await withClient(tenant, onTokenEvent: onTokenEvent) { client in try await body(emulator, client) }
     }
 }
 

@@ -100,7 +100,8 @@ struct TokenCacheTests {
     }
 
     @Test func aFailingTokenEndpointIsPacedWithBackoff() async throws {
-        try await withTenant { emulator, client throws in
+        let events = TokenEventLog()
+        try await withTenant(onTokenEvent: events.handler) { emulator, client throws in
             emulator.failNext(1000, with: .status(503), only: .token)
             let clock = ContinuousClock()
             let start = clock.now
@@ -114,6 +115,7 @@ struct TokenCacheTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(calls > 10)
+            #expect(events.names == ["failed:upstream_error", "failed:upstream_error"])
             // 0 s, after 0.5 s, after 1.5 s: at most two fetches fit in 1.2 s.
             #expect(emulator.requestCount(.token) == 2)
             #expect(emulator.adminRequestCount == 0)
