@@ -1,0 +1,66 @@
+import NIOHTTP1
+
+extension KeycloakAdminClient {
+    /// Ends every online session of a user (`POST .../users/{id}/logout`). Succeeds also when the
+    /// user had no session; offline sessions stay (Keycloak's behaviour).
+    public func logout(realm: String, userID: String) async throws(KeycloakError) {
+        let realmSegment = try PathSegment(realm, argument: "realm")
+        let user = try PathSegment(userID, argument: "user_id")
+        let response = try await authorized(
+            .POST, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded + "/logout")
+        guard response.status == 204 || response.status == 200 else {
+            throw failure(response, realm: realm, needs: .manageUsers)
+        }
+    }
+
+    /// The user whose username is exactly `username` (Keycloak compares lower-cased), or `nil`.
+    public func findUser(realm: String, username: String) async throws(KeycloakError) -> UserRepresentation? {
+        let realmSegment = try PathSegment(realm, argument: "realm")
+        try Self.validateQueryValue(username, argument: "username")
+        let response = try await authorized(
+            .GET, realm: realm, path: realmSegment.encoded + "/users",
+            query: "username=" + PercentEncoding.encode(username) + "&exact=true&briefRepresentation=true")
+        guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
+        let users = try response.decode([UserRepresentation].self, realm: realm)
+        return users.first { $0.username.lowercased() == username.lowercased() }
+    }
+
+    /// The user with this id (`GET .../users/{id}`); `user_not_found` if there is none.
+    public func user(realm: String, id: String) async throws(KeycloakError) -> UserRepresentation {
+        let realmSegment = try PathSegment(realm, argument: "realm")
+        let user = try PathSegment(id, argument: "user_id")
+        let response = try await authorized(.GET, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded)
+        guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
+        return try response.decode(UserRepresentation.self, realm: realm)
+    }
+
+    /// A user's online sessions (`GET .../users/{id}/sessions`).
+    public func userSessions(realm: String, userID: String) async throws(KeycloakError) -> [UserSession] {
+        let realmSegment = try PathSegment(realm, argument: "realm")
+        let user = try PathSegment(userID, argument: "user_id")
+        let response = try await authorized(
+            .GET, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded + "/sessions")
+        guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
+        return try response.decode([UserSession].self, realm: realm)
+    }
+
+    private func failure(_ response: UpstreamResponse, realm: String, needs permission: AdminPermission)
+        -> KeycloakError
+    {
+        KeycloakError.adminAPI(
+            response, realm: realm, tokenRealm: settings.auth.realm, needs: permission, basePath: settings.basePath)
+    }
+
+    /// A query value may hold any character but control characters, and not be absurdly long.
+    static func validateQueryValue(_ value: String, argument: String) throws(KeycloakError) {
+        if value.isEmpty { throw KeycloakError(.invalidArgument, "\(argument) must not be empty") }
+        if value.utf8.count > PathSegment.maximumUTF8Length {
+            throw KeycloakError(
+                .invalidArgument,
+                "\(argument) is \(value.utf8.count) bytes long; at most \(PathSegment.maximumUTF8Length) are allowed")
+        }
+        if value.unicodeScalars.contains(where: PathSegment.isControl) {
+            throw KeycloakError(.invalidArgument, "\(argument) must not contain control characters")
+        }
+    }
+}

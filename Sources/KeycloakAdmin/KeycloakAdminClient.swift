@@ -1,0 +1,104 @@
+public import Logging
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Talks to one Keycloak (one tenant) with its own connection pool and cached admin token.
+///
+/// ```swift
+/// let client = try KeycloakAdminClient(settings: settings, logger: logger)
+/// try await client.logout(realm: "customers", userID: id)
+/// try await client.shutdown()   // always, before the client goes away
+/// ```
+///
+/// Every call validates its realm, id or username and percent-encodes it as exactly one path
+/// segment (or query value) before any request leaves; it fails with a ``KeycloakError``.
+/// On a 401 from the admin API the token is dropped (if still current), a new one fetched, and
+/// the call retried once.
+public final class KeycloakAdminClient: Sendable {
+    /// The settings this client was made with.
+    public let settings: ConnectionSettings
+    let http: HTTPClient
+    let logger: Logger
+    let tokens: TokenCache
+    let tokenFetch: TokenFetch
+    /// The base path without a trailing slash: `""` or e.g. `"/auth"`.
+    let normalizedBasePath: String
+    /// `url` + `basePath`, without a trailing slash.
+    let baseURL: String
+
+    /// - Parameters:
+    ///   - settings: the tenant's URL, base path, credentials, pool, timeouts and TLS.
+    ///   - logger: for debug lines about token fetches; never receives a secret.
+    ///   - onTokenEvent: called after every token fetch, with its outcome (for metrics).
+    /// - Throws: `invalid_argument` when the URL, the base path, the token realm or a TLS file is
+    ///   unusable. Nothing is sent yet: the first token is fetched by the first call (or ``probe()``).
+    public init(
+        settings: ConnectionSettings,
+        logger: Logger,
+        onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil
+    ) throws(KeycloakError) {
+        let url = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
+        else {
+            throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
+        }
+        guard parsed.path.isEmpty || parsed.path == "/", parsed.query == nil else {
+            throw KeycloakError(
+                .invalidArgument, "url \"\(settings.url)\" must be scheme, host and port only; put a prefix in base_path")
+        }
+        _ = try PathSegment(settings.auth.realm, argument: "auth.realm")
+        let basePath = settings.basePath.hasSuffix("/") ? String(settings.basePath.dropLast()) : settings.basePath
+        guard basePath.isEmpty || basePath.hasPrefix("/") else {
+            throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")
+        }
+        let configuration = try HTTPClient.Configuration.tenant(settings)
+        self.settings = settings
+        self.logger = logger
+        self.baseURL = url + basePath
+        self.normalizedBasePath = basePath
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.http = http
+        let fetch = TokenFetch(http: http, settings: settings, url: url, logger: logger)
+        self.tokenFetch = fetch
+        self.tokens = TokenCache(
+            fetcher: { () async throws(KeycloakError) -> TokenCache.Fetched in
+                try await fetch.fetch(basePath: basePath)
+            },
+            onEvent: onTokenEvent
+        )
+    }
+
+    /// Waits for a token fetch in flight, then closes the connection pool. Call it exactly once.
+    public func shutdown() async throws {
+        await tokens.drain()
+        try await http.shutdown()
+    }
+
+    /// Sends an admin API request with the cached token; on 401, retries once with a new one.
+    func authorized(
+        _ method: HTTPMethod, realm: String, path: String, query: String? = nil
+    ) async throws(KeycloakError) -> UpstreamResponse {
+        let url = baseURL + "/admin/realms/" + path + (query.map { "?" + $0 } ?? "")
+        let token = try await tokens.token()
+        let response = try await send(method, url: url, bearer: token.value, realm: realm)
+        guard response.status == 401 else { return response }
+        logger.debug("admin token refused; fetching a new one and retrying once", metadata: ["realm": "\(realm)"])
+        await tokens.invalidate(token)
+        let fresh = try await tokens.token()
+        return try await send(method, url: url, bearer: fresh.value, realm: realm)
+    }
+
+    private func send(
+        _ method: HTTPMethod, url: String, bearer: Secret, realm: String
+    ) async throws(KeycloakError) -> UpstreamResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer " + bearer.revealed)
+        request.headers.add(name: "Accept", value: "application/json")
+        return try await http.send(request, timeout: settings.timeouts.request, realm: realm)
+    }
+}

@@ -1,0 +1,101 @@
+/// One tenant's admin token: fetched once, shared by every call, refreshed before it expires.
+///
+/// - At most one token request is in flight, however many calls wait for it.
+/// - A token is reused until ``AdminToken/refreshAt``; after that, a refresh starts and calls
+///   keep using the old token while it is still valid.
+/// - A failed fetch is paced: the next one may start only after an exponential backoff (0.5 s
+///   doubling up to 30 s); calls meanwhile fail at once with the last error.
+actor TokenCache {
+    /// A token as the token endpoint returned it.
+    struct Fetched: Sendable {
+        var value: Secret
+        var lifetime: Duration
+        var requestedAt: ContinuousClock.Instant
+    }
+
+    typealias Fetcher = @Sendable () async throws(KeycloakError) -> Fetched
+
+    static let initialBackoff: Duration = .milliseconds(500)
+    static let maximumBackoff: Duration = .seconds(30)
+
+    private let fetcher: Fetcher
+    private let onEvent: (@Sendable (TokenEvent) -> Void)?
+    private var current: AdminToken?
+    private var inFlight: Task<Result<AdminToken, KeycloakError>, Never>?
+    private var generation: UInt64 = 0
+    private var consecutiveFailures = 0
+    private var backoffUntil: ContinuousClock.Instant?
+    private var lastError: KeycloakError?
+
+    init(fetcher: @escaping Fetcher, onEvent: (@Sendable (TokenEvent) -> Void)?) {
+        self.fetcher = fetcher
+        self.onEvent = onEvent
+    }
+
+    /// A token to send now.
+    func token() async throws(KeycloakError) -> AdminToken {
+        let now = ContinuousClock.now
+        if let current, current.isFresh(at: now) { return current }
+        let usable = current.flatMap { $0.isUsable(at: now) ? $0 : nil }
+        if let inFlight {
+            if let usable { return usable }
+            return try await inFlight.value.get()
+        }
+        if let backoffUntil, now < backoffUntil {
+            if let usable { return usable }
+            if let lastError { throw lastError }
+        }
+        let task = Task { await self.fetch() }
+        inFlight = task
+        if let usable { return usable }
+        return try await task.value.get()
+    }
+
+    /// Forgets `token` after Keycloak refused it, unless a newer one already replaced it.
+    func invalidate(_ token: AdminToken) {
+        if current?.generation == token.generation { current = nil }
+    }
+
+    /// Waits for a fetch in flight, so the HTTP client can shut down after it.
+    func drain() async {
+        _ = await inFlight?.value
+    }
+
+    private func fetch() async -> Result<AdminToken, KeycloakError> {
+        let started = ContinuousClock.now
+        let result: Result<Fetched, KeycloakError>
+        do {
+            result = .success(try await fetcher())
+        } catch {
+            result = .failure(error)
+        }
+        inFlight = nil
+        let latency = ContinuousClock.now - started
+        switch result {
+        case .success(let fetched):
+            generation += 1
+            let token = AdminToken(
+                generation: generation, value: fetched.value, requestedAt: fetched.requestedAt,
+                lifetime: fetched.lifetime)
+            current = token
+            consecutiveFailures = 0
+            backoffUntil = nil
+            lastError = nil
+            onEvent?(.fetched(latency: latency, lifetime: fetched.lifetime))
+            return .success(token)
+        case .failure(let error):
+            consecutiveFailures += 1
+            let backoff = Self.backoff(afterFailures: consecutiveFailures)
+            backoffUntil = ContinuousClock.now + backoff
+            lastError = error
+            onEvent?(.failed(error, latency: latency, backoff: backoff))
+            return .failure(error)
+        }
+    }
+
+    /// 0.5 s, 1 s, 2 s, … up to 30 s.
+    static func backoff(afterFailures failures: Int) -> Duration {
+        let exponent = min(max(failures - 1, 0), 16)
+        return min(initialBackoff * (1 << exponent), maximumBackoff)
+    }
+}

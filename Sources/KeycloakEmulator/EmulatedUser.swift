@@ -1,0 +1,33 @@
+/// A user of a realm.
+public struct EmulatedUser: Sendable, Hashable {
+    public var id: String
+    /// Stored lower-cased, as Keycloak does.
+    public var username: String
+    public var password: String?
+    public var enabled: Bool
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    /// Admin roles, copied into each token at issue time.
+    public var roles: Set<AdminRole>
+
+    public init(
+        id: String? = nil,
+        username: String,
+        password: String? = nil,
+        enabled: Bool = true,
+        email: String? = nil,
+        firstName: String? = nil,
+        lastName: String? = nil,
+        roles: Set<AdminRole> = []
+    ) {
+        self.id = id ?? Identifiers.uuid()
+        self.username = username.lowercased()
+        self.password = password
+        self.enabled = enabled
+        self.email = email?.lowercased()
+        self.firstName = firstName
+        self.lastName = lastName
+        self.roles = roles
+    }
+}

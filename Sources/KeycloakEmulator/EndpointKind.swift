@@ -1,0 +1,31 @@
+/// The endpoints the emulator serves, for counting requests and aiming injected faults.
+public enum EndpointKind: String, Sendable, Hashable, CaseIterable {
+    /// `POST {prefix}/realms/{realm}/protocol/openid-connect/token`
+    case token
+    /// `POST {prefix}/admin/realms/{realm}/users/{id}/logout`
+    case logout
+    /// `GET {prefix}/admin/realms/{realm}/users/{id}/sessions`
+    case userSessions
+    /// `GET {prefix}/admin/realms/{realm}/users/{id}/offline-sessions/{clientUuid}`
+    case offlineSessions
+    /// `GET {prefix}/admin/realms/{realm}/users/{id}`
+    case user
+    /// `GET {prefix}/admin/realms/{realm}/users`
+    case userSearch
+    /// `GET {prefix}/admin/realms/{realm}/users/count`
+    case userCount
+    /// `DELETE {prefix}/admin/realms/{realm}/sessions/{id}`
+    case deleteSession
+    /// `POST {prefix}/admin/realms/{realm}/logout-all`
+    case logoutAll
+    /// Anything else: unknown paths, unnormalised paths.
+    case other
+
+    /// Whether this is an admin API endpoint (under `{prefix}/admin/realms`).
+    public var isAdmin: Bool {
+        switch self {
+        case .token, .other: false
+        default: true
+        }
+    }
+}

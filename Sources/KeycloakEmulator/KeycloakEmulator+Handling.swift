@@ -1,0 +1,85 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Thrown after closing a connection on purpose, so no response is written.
+struct DroppedConnection: Error {}
+
+extension KeycloakEmulator {
+    /// One request: record it, apply injected faults, then answer as Keycloak would.
+    func handle(_ request: Request, channel: any Channel) async throws -> Response {
+        var request = request
+        let target = request.head.path ?? "/"
+        let method = request.method.rawValue
+        let match = RouteMatch(method: method, target: target[...], basePath: configuration.basePath)
+        let kind = match.kind
+        recorder.record(RecordedRequest(method: method, rawTarget: target, kind: kind))
+
+        let (failure, latency) = faults.decide(for: kind)
+        if latency > .zero { try await Task.sleep(for: latency) }
+        await stalls.waitIfStalled(kind)
+        switch failure {
+        case .dropConnection?:
+            try? await channel.close()
+            throw DroppedConnection()
+        case .status(let status, let body)?:
+            return Self.response(EmulatorReply(status: status, body: body), kind: kind)
+        case nil:
+            break
+        }
+
+        let reply: EmulatorReply
+        switch match {
+        case .notNormalized:
+            reply = .notNormalized
+        case .methodNotAllowed:
+            reply = .methodNotAllowed
+        case .notFound:
+            reply = .resourceNotFound(fullPath: baseURL(request) + target.prefix { $0 != "?" })
+        case .route(.token(let realm)):
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let tokenRequest = TokenRequest(
+                form: PercentDecoding.form(Substring(String(buffer: body))),
+                authorization: request.headers[.authorization]
+            )
+            let issuer = baseURL(request) + configuration.basePath
+            let now = ContinuousClock.now
+            reply = directory.withLock { $0.token(realm: realm, request: tokenRequest, issuer: issuer, now: now) }
+        case .route(let route):
+            let bearer = Self.bearer(request.headers[.authorization])
+            let query = target.firstIndex(of: "?").map { PercentDecoding.form(target[target.index(after: $0)...]) } ?? [:]
+            let now = ContinuousClock.now
+            reply = directory.withLock { $0.admin(route, bearer: bearer, query: query, now: now) }
+        }
+        return Self.response(reply, kind: kind)
+    }
+
+    private func baseURL(_ request: Request) -> String {
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let host = request.head.authority ?? "\(configuration.host):\(port ?? 0)"
+        return "\(scheme)://\(host)"
+    }
+
+    private static func bearer(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    private static let cacheControl = HTTPField.Name("Cache-Control")!
+    private static let pragma = HTTPField.Name("Pragma")!
+
+    private static func response(_ reply: EmulatorReply, kind: EndpointKind) -> Response {
+        var headers = HTTPFields()
+        if reply.body != nil { headers[.contentType] = "application/json" }
+        if kind == .token {
+            headers[cacheControl] = "no-store"
+            headers[pragma] = "no-cache"
+        }
+        for (name, value) in reply.headers {
+            if let name = HTTPField.Name(name) { headers[name] = value }
+        }
+        let body = reply.body.map { ResponseBody(byteBuffer: ByteBuffer(string: $0)) } ?? ResponseBody()
+        return Response(status: .init(code: reply.status), headers: headers, body: body)
+    }
+}

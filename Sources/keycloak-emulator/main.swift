@@ -1,1 +1,0 @@
-print("keycloak-emulator: not yet implemented")

@@ -1,0 +1,124 @@
+import KeycloakAdmin
+import KeycloakEmulator
+import Testing
+
+/// Each way Keycloak can fail maps to its code, within its time limit.
+@Suite(.timeLimit(.minutes(1)))
+struct FailureMappingTests {
+    let clock = ContinuousClock()
+
+    @Test func connectionRefusedIsUnavailable() async throws {
+        // An emulator that ran and stopped leaves a port nobody listens on.
+        let stopped = try await KeycloakEmulator.withRunning { emulator in settings(emulator) }
+        try await withClient(stopped) { client in
+            let start = clock.now
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamUnavailable)
+            #expect(error?.retryable == true)
+            #expect(clock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func aStallBeyondTheRequestTimeoutIsATimeout() async throws {
+        try await withTenant(adjust: { $0.timeouts.request = .milliseconds(300) }) { emulator, client throws in
+            emulator.stall(.logout)
+            let start = clock.now
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            let elapsed = clock.now - start
+            emulator.releaseStalled()
+            #expect(error?.code == .upstreamTimeout)
+            #expect(error?.retryable == true)
+            #expect(elapsed >= .milliseconds(300))
+            #expect(elapsed < .seconds(2))
+        }
+    }
+
+    @Test func aStalledTokenEndpointIsATimeoutToo() async throws {
+        try await withTenant(adjust: { $0.timeouts.request = .milliseconds(300) }) { emulator, client throws in
+            emulator.stall(.token)
+            let start = clock.now
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            emulator.releaseStalled()
+            #expect(error?.code == .upstreamTimeout)
+            #expect(clock.now - start < .seconds(2))
+            #expect(emulator.adminRequestCount == 0)
+        }
+    }
+
+    @Test func aDroppedConnectionIsUnavailable() async throws {
+        try await withTenant { emulator, client throws in
+            emulator.failNext(1, with: .dropConnection, only: .logout)
+            let start = clock.now
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamUnavailable)
+            #expect(clock.now - start < .seconds(2))
+            // The pool recovers: the next call succeeds.
+            try await client.logout(realm: "customers", userID: aliceID)
+        }
+    }
+
+    @Test(arguments: [500, 502, 503])
+    func serverErrorsAreUpstreamErrors(_ status: Int) async throws {
+        try await withTenant { emulator, client throws in
+            emulator.failNext(1, with: .status(status, body: #"{"error":"unknown_error"}"#), only: .logout)
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamError)
+            #expect(error?.upstreamStatus == status)
+            #expect(error?.upstreamError == "unknown_error")
+            #expect(error?.retryable == true)
+            #expect(error?.realm == "customers")
+        }
+    }
+
+    @Test func unknownRealmAndUserHaveTheirCodes() async throws {
+        try await withTenant { emulator, client throws in
+            let realm = await failure { try await client.logout(realm: "nope", userID: aliceID) }
+            #expect(realm?.code == .realmNotFound)
+            #expect(realm?.upstreamError == "Realm not found.")
+            let user = await failure { try await client.logout(realm: "customers", userID: "ghost") }
+            #expect(user?.code == .userNotFound)
+            #expect(user?.realm == "customers")
+            #expect(user?.retryable == false)
+        }
+    }
+
+    @Test func forbiddenSaysWhichRoleIsMissingAndWhere() async throws {
+        try await withTenant { emulator, client throws in
+            emulator.addRealm(EmulatedRealm(name: "partners"))
+            try emulator.addUser(EmulatedUser(id: "p1", username: "p1"), realm: "partners")
+            let logout = await failure { try await client.logout(realm: "partners", userID: "p1") }
+            #expect(logout?.code == .upstreamForbidden)
+            #expect(logout?.upstreamStatus == 403)
+            #expect(logout?.message.contains("manage-users") == true)
+            #expect(logout?.message.contains("\"partners-realm\"") == true)
+            let sessions = await failure { try await client.userSessions(realm: "partners", userID: "p1") }
+            #expect(sessions?.code == .upstreamForbidden)
+            #expect(sessions?.message.contains("view-users") == true)
+        }
+    }
+
+    @Test(arguments: [#"{"error":"HTTP 403 Forbidden"}"#, #"{"error":"unknown_error"}"#, ""])
+    func every403BodyKeycloakVersionsSendIsForbidden(_ body: String) async throws {
+        try await withTenant { emulator, client in
+            emulator.failNext(1, with: .status(403, body: body.isEmpty ? nil : body), only: .logout)
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamForbidden)
+            #expect(error?.retryable == false)
+            #expect(emulator.requestCount(.logout) == 1)
+        }
+    }
+
+    @Test func aTokenFromTheTargetRealmGetsTheRealmManagementHint() async throws {
+        try await KeycloakEmulator.withRunning { emulator in
+            try seedCustomers(emulator)
+            try emulator.addClient(.serviceAccount("local", secret: "x", roles: []), realm: "customers")
+            var tenant = settings(emulator, grant: .clientCredentials(secret: Secret("x")), clientID: "local")
+            tenant.auth.realm = "customers"
+            try await withClient(tenant) { client in
+                let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+                #expect(error?.code == .upstreamForbidden)
+                #expect(error?.message.contains("realm-management") == true)
+            }
+        }
+    }
+}
