@@ -1,0 +1,208 @@
+public import Logging
+import KeycloakAdmin
+
+/// Runs tool calls: checks arguments, resolves tenant and realm, asks ``Policy``, calls the
+/// tenant's Keycloak, and writes one audit record per call, allowed, denied or failed.
+public final class ToolRouter: Sendable {
+    public let registry: TenantRegistry
+    private let audit: AuditLog?
+    private let logger: Logger
+
+    public init(registry: TenantRegistry, audit: AuditLog?, logger: Logger) {
+        self.registry = registry
+        self.audit = audit
+        self.logger = logger
+    }
+
+    /// The tools `caller` may see, with the tenants it may use in their schemas.
+    public func tools(for caller: Caller) -> [ToolDescriptor] {
+        ToolCatalog.tools(for: caller, config: registry.current.config)
+    }
+
+    /// Runs one call.
+    ///
+    /// - Throws: ``ToolCallRejection`` for protocol misuse: an unknown tool (or one the caller
+    ///   may not see) or arguments of the wrong name or type. Every other problem is a
+    ///   ``ToolOutcome/failure(_:)`` the agent can act on.
+    public func call(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make()) async throws(ToolCallRejection) -> ToolOutcome {
+        let started = ContinuousClock.now
+        var record = AuditRecord(
+            time: RequestID.now(), requestID: requestID, agent: caller.name, tool: name, dryRun: false,
+            decision: .allow, outcome: .ok, durationMilliseconds: 0
+        )
+        defer {
+            record.durationMilliseconds = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
+            audit?.write(record)
+        }
+        guard let tool = ToolName(rawValue: name) else {
+            record.outcome = .error
+            record.errorCode = "unknown_tool"
+            throw ToolCallRejection(.unknownTool, "unknown tool \"\(name)\"")
+        }
+        if let denial = Policy.check(caller, tool: tool) {
+            // A tool the caller may not use is one it cannot see.
+            record.decision = .deny
+            record.reason = denial.reason.rawValue
+            record.outcome = .denied
+            throw ToolCallRejection(.unknownTool, "unknown tool \"\(name)\"")
+        }
+        let parsed: ToolArguments
+        do throws(ToolCallRejection) {
+            parsed = try ToolArguments(arguments, tool: tool)
+        } catch {
+            record.outcome = .error
+            record.errorCode = "invalid_params"
+            throw error
+        }
+        record.dryRun = parsed.dryRun
+        let snapshot = registry.current
+        let outcome: ToolOutcome
+        switch tool {
+        case .listTenants:
+            outcome = .success(listTenants(caller, snapshot.config))
+        case .logoutUser, .getUserSessions:
+            outcome = await userCall(tool, parsed, caller: caller, snapshot: snapshot, record: &record)
+        }
+        if case .failure(let failure) = outcome {
+            record.outcome = failure.policyReason == nil ? .error : .denied
+            record.decision = failure.policyReason == nil ? record.decision : .deny
+            record.reason = failure.policyReason?.rawValue ?? record.reason
+            record.errorCode = failure.code.rawValue
+            record.upstreamStatus = failure.upstreamStatus
+            logger.debug("tool call failed", metadata: ["request_id": "\(requestID)", "tool": "\(name)", "code": "\(failure.code.rawValue)"])
+        }
+        return outcome
+    }
+
+    // MARK: - list_tenants
+
+    private func listTenants(_ caller: Caller, _ config: ProxyConfig) -> JSONValue {
+        var tenants: [JSONValue] = []
+        for tenant in config.tenants {
+            guard let realms = Policy.visibleRealms(caller, tenant: tenant) else { continue }
+            var entry: [String: JSONValue] = [
+                "name": .string(tenant.name),
+                "default": .bool(tenant.name == config.defaultTenant),
+                "realms": .array(realms.map { .string($0.text) }),
+            ]
+            entry["default_realm"] = tenant.realms.defaultRealm.map(JSONValue.string)
+            if !tenant.realms.denied.isEmpty {
+                entry["denied_realms"] = .array(tenant.realms.denied.map { .string($0.text) })
+            }
+            tenants.append(.object(entry))
+        }
+        var result: [String: JSONValue] = ["tenants": .array(tenants)]
+        if let name = config.defaultTenant, let tenant = config.tenant(named: name), Policy.check(caller, tenant: tenant) == nil {
+            result["default_tenant"] = .string(name)
+        }
+        return .object(result)
+    }
+
+    // MARK: - logout_user and get_user_sessions
+
+    private func userCall(
+        _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord
+    ) async -> ToolOutcome {
+        // Which tenant.
+        let visible = snapshot.config.tenants.filter { Policy.check(caller, tenant: $0) == nil }.map(\.name)
+        guard let tenantName = arguments.tenant ?? snapshot.config.defaultTenant else {
+            return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(visible.joined(separator: ", "))"))
+        }
+        record.tenant = tenantName
+        guard let runtime = snapshot.runtime(tenantName) else {
+            return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(visible.joined(separator: ", "))"))
+        }
+        let tenant = runtime.config
+        // Which realm.
+        guard let realm = arguments.realm ?? tenant.realms.defaultRealm else {
+            return .failure(ToolFailure(.invalidArgument, "name a realm: tenant \(tenantName) has no default realm", tenant: tenantName))
+        }
+        record.realm = realm
+        // Which user.
+        record.userID = arguments.userID
+        record.username = arguments.username
+        switch (arguments.userID, arguments.username) {
+        case (.some, .some):
+            return .failure(ToolFailure(.invalidArgument, "give user_id or username, not both", tenant: tenantName, realm: realm))
+        case (nil, nil):
+            return .failure(ToolFailure(.invalidArgument, "give user_id or username", tenant: tenantName, realm: realm))
+        case (.some(let id), nil) where id.isEmpty, (nil, .some(let id)) where id.isEmpty:
+            return .failure(ToolFailure(.invalidArgument, "user_id and username cannot be empty", tenant: tenantName, realm: realm))
+        default:
+            break
+        }
+        // Policy, before anything is sent.
+        if let denial = Policy.check(caller, tool: tool, tenant: tenant, realm: realm) {
+            return .failure(ToolFailure(denial.code, denial.message, tenant: denial.code == .unknownTenant ? nil : tenantName, realm: denial.code == .unknownTenant ? nil : realm, policyReason: denial.reason))
+        }
+        if let denial = Policy.protection(of: tenant, userID: arguments.userID, username: arguments.username) {
+            return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
+        }
+        do throws(KeycloakError) {
+            let client = runtime.client
+            // Resolve the user: a username needs its id; an id needs its username when the
+            // tenant protects users by name.
+            var userID = arguments.userID ?? ""
+            var username = arguments.username
+            if let name = arguments.username {
+                guard let user = try await client.findUser(realm: realm, username: name) else {
+                    return .failure(ToolFailure(.userNotFound, "no user with username \"\(name)\" in realm \"\(realm)\" of tenant \(tenantName)", tenant: tenantName, realm: realm))
+                }
+                userID = user.id
+                username = user.username
+            } else if !tenant.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
+                username = try await client.user(realm: realm, id: userID).username
+            }
+            record.userID = userID
+            record.username = username
+            if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
+                return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
+            }
+            var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
+            result["username"] = username.map(JSONValue.string)
+            switch tool {
+            case .logoutUser where arguments.dryRun:
+                let sessions = try await client.userSessions(realm: realm, userID: userID)
+                result["status"] = "dry_run"
+                result["dry_run"] = true
+                result["sessions"] = .int(sessions.count)
+                result["message"] = .string("Dry run: user \(userID) would be logged out from \(sessions.count) session\(sessions.count == 1 ? "" : "s"); nothing was changed")
+            case .logoutUser:
+                try await client.logout(realm: realm, userID: userID)
+                result["status"] = "success"
+                result["dry_run"] = false
+                result["message"] = .string("User \(userID) logged out from all sessions")
+            default:
+                let sessions = try await client.userSessions(realm: realm, userID: userID)
+                result["count"] = .int(sessions.count)
+                result["sessions"] = .array(sessions.map(Self.render))
+            }
+            return .success(.object(result))
+        } catch {
+            return .failure(Self.failure(error, tenant: tenantName, realm: realm))
+        }
+    }
+
+    static func failure(_ error: KeycloakError, tenant: String, realm: String) -> ToolFailure {
+        ToolFailure(
+            ToolErrorCode(rawValue: error.code.rawValue) ?? .upstreamError,
+            "tenant \(tenant): \(error.message)",
+            retryable: error.retryable,
+            tenant: tenant,
+            realm: error.realm ?? realm,
+            upstreamStatus: error.upstreamStatus
+        )
+    }
+
+    static func render(_ session: UserSession) -> JSONValue {
+        var object: [String: JSONValue] = ["id": .string(session.id)]
+        object["username"] = session.username.map(JSONValue.string)
+        object["user_id"] = session.userId.map(JSONValue.string)
+        object["ip_address"] = session.ipAddress.map(JSONValue.string)
+        object["start"] = session.start.map { .string(AuditRecord.iso8601(Double($0) / 1000)) }
+        object["last_access"] = session.lastAccess.map { .string(AuditRecord.iso8601(Double($0) / 1000)) }
+        object["remember_me"] = session.rememberMe.map(JSONValue.bool)
+        object["clients"] = session.clients.map { .array($0.values.sorted().map(JSONValue.string)) }
+        return .object(object)
+    }
+}
