@@ -88,7 +88,9 @@ let package = Package(
                 "ProxyCore",
                 "YAML",
                 "KeycloakAdmin",
+                "KeycloakEmulator",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

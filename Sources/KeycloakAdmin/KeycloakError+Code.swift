@@ -17,10 +17,13 @@ extension KeycloakError {
         case upstreamTimeout = "upstream_timeout"
         /// Keycloak answered something unexpected (5xx, unknown body, wrong path).
         case upstreamError = "upstream_error"
+        /// Every connection to this Keycloak stayed busy for longer than the connect timeout:
+        /// the tenant is saturated, whatever state Keycloak is in.
+        case tenantOverloaded = "tenant_overloaded"
 
         var isRetryableByDefault: Bool {
             switch self {
-            case .upstreamUnavailable, .upstreamTimeout, .upstreamError: true
+            case .upstreamUnavailable, .upstreamTimeout, .upstreamError, .tenantOverloaded: true
             default: false
             }
         }

@@ -94,6 +94,9 @@ extension KeycloakError {
                 return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak in time", realm: realm)
             case .remoteConnectionClosed:
                 return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
+            case .getConnectionFromPoolTimeout:
+                return KeycloakError(
+                    .tenantOverloaded, "every connection to Keycloak stayed busy; too many calls in flight", realm: realm)
             default:
                 return KeycloakError(.upstreamUnavailable, "request to Keycloak failed: \(error)", realm: realm)
             }

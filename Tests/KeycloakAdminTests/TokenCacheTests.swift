@@ -2,6 +2,10 @@ import KeycloakAdmin
 import KeycloakEmulator
 import Testing
 
+/// Long enough that a burst queued on the pool waits for a connection even on a loaded machine:
+/// these tests are about the token cache, not about saturation (which is `tenant_overloaded`).
+let burstTimeouts = Timeouts(connect: .seconds(20), request: .seconds(20))
+
 /// The token cache against a real emulator: one fetch in flight, refresh, retry after 401,
 /// pacing of a failing token endpoint.
 @Suite(.timeLimit(.minutes(1)))
@@ -10,7 +14,7 @@ struct TokenCacheTests {
         try await KeycloakEmulator.withRunning { emulator in
             try seedCustomers(emulator)
             let events = TokenEventLog()
-            try await withClient(settings(emulator), onTokenEvent: events.handler) { client in
+            try await withClient(settings(emulator, timeouts: burstTimeouts), onTokenEvent: events.handler) { client in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<1000 {
                         group.addTask { try await client.logout(realm: "customers", userID: aliceID) }
@@ -28,12 +32,20 @@ struct TokenCacheTests {
     @Test func aOneSecondLifespanIsReusedThenRefreshed() async throws {
         try await withTenant { emulator, client throws in
             try emulator.setAccessTokenLifespan(.seconds(1), realm: "master")
+            let clock = ContinuousClock()
+            let start = clock.now
             try await client.logout(realm: "customers", userID: aliceID)
             try await client.logout(realm: "customers", userID: aliceID)
-            #expect(emulator.requestCount(.token) == 1)
+            // Reused within 85 % of its lifetime; on a loaded machine the window may pass first.
+            if clock.now - start < .milliseconds(800) {
+                #expect(emulator.requestCount(.token) == 1)
+            }
+            let before = emulator.requestCount(.token)
             try await Task.sleep(for: .milliseconds(1100))
             try await client.logout(realm: "customers", userID: aliceID)
-            #expect(emulator.requestCount(.token) == 2)
+            // A refresh happened (a background one may have started during the second call).
+            #expect(emulator.requestCount(.token) >= before + 1)
+            #expect(emulator.requestCount(.token) <= before + 2)
             // Every call succeeded with a live token: no 401 was needed.
             #expect(emulator.requestCount(.logout) == 3)
         }
@@ -51,7 +63,7 @@ struct TokenCacheTests {
     }
 
     @Test func concurrentCallersOfARevokedTokenShareOneNewToken() async throws {
-        try await withTenant { emulator, client throws in
+        try await withTenant(adjust: { $0.timeouts = burstTimeouts }) { emulator, client throws in
             try await client.logout(realm: "customers", userID: aliceID)
             emulator.revokeAllTokens()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -105,19 +117,30 @@ struct TokenCacheTests {
             emulator.failNext(1000, with: .status(503), only: .token)
             let clock = ContinuousClock()
             let start = clock.now
-            var calls = 0
-            while clock.now - start < .milliseconds(1200) {
+            let calls = 40
+            for _ in 0..<calls {
                 let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
                 #expect(error?.code == .upstreamError)
                 #expect(error?.upstreamStatus == 503)
                 #expect(error?.retryable == true)
-                calls += 1
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(calls > 10)
-            #expect(events.names == ["failed:upstream_error", "failed:upstream_error"])
-            // 0 s, after 0.5 s, after 1.5 s: at most two fetches fit in 1.2 s.
-            #expect(emulator.requestCount(.token) == 2)
+            let elapsed = clock.now - start
+            // Fetches may start at 0 s, then after backoffs of 0.5 s, 1 s, 2 s...: count how many
+            // fit in the time the calls really took, however slow the machine was.
+            var allowed = 1
+            var step = Duration.milliseconds(500)
+            var next = step
+            while next <= elapsed {
+                allowed += 1
+                step *= 2
+                next += step
+            }
+            let fetches = emulator.requestCount(.token)
+            #expect(fetches >= 2 && fetches <= allowed, "\(fetches) fetches in \(elapsed)")
+            // Between fetches, callers fail fast with the last error: no request is sent.
+            #expect(fetches <= calls / 8)
+            #expect(events.names == Array(repeating: "failed:upstream_error", count: fetches))
             #expect(emulator.adminRequestCount == 0)
         }
     }

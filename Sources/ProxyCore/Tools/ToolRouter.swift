@@ -184,9 +184,13 @@ public final class ToolRouter: Sendable {
     }
 
     static func failure(_ error: KeycloakError, tenant: String, realm: String) -> ToolFailure {
-        ToolFailure(
+        var message = "tenant \(tenant): \(error.message)"
+        if let said = error.upstreamError, !said.isEmpty, !error.message.contains(said) {
+            message += " (Keycloak: \(said))"
+        }
+        return ToolFailure(
             ToolErrorCode(rawValue: error.code.rawValue) ?? .upstreamError,
-            "tenant \(tenant): \(error.message)",
+            message,
             retryable: error.retryable,
             tenant: tenant,
             realm: error.realm ?? realm,
