@@ -75,13 +75,14 @@ let package = Package(
             name: "keycloak-mcp-proxy",
             dependencies: [
                 "ProxyCore",
+                "KeycloakAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         // Runs the built binaries as a user would; the dependency makes `swift test` build them.
-        .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy"]),
+        .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy", "KeycloakEmulator"]),
         .testTarget(
             name: "ProxyCoreTests",
             dependencies: [

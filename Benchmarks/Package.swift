@@ -11,15 +11,23 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(name: "BenchmarkSupport", path: "Support"),
         .executableTarget(
             name: "ConfigLoading",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
             ],
             path: "ConfigLoading",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // A plain driver for profilers: `swift run -c release config-load-profile 50`.
+        .executableTarget(
+            name: "config-load-profile",
+            dependencies: ["BenchmarkSupport", .product(name: "ProxyCore", package: "keycloak-mcp-proxy")],
+            path: "Profile"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

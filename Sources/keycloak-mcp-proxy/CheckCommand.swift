@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import KeycloakAdmin
+import Logging
 import ProxyCore
 
 /// `check --config FILE`: validate a config and print every problem, or a summary of it.
@@ -7,11 +9,17 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate a config file: print every error with its line and column, or a summary.",
-        discussion: "Exits 1 when the file has any error. Secrets are never printed."
+        discussion: """
+            Exits 1 when the file has any error, or with --probe when any tenant cannot issue the \
+            proxy a token. Secrets are never printed.
+            """
     )
 
     @Option(name: .long, help: "The config file.")
     var config: String
+
+    @Flag(name: .long, help: "Also fetch an admin token from every tenant and report each one.")
+    var probe = false
 
     func run() async throws {
         let loader = ConfigLoader(environment: ProcessInfo.processInfo.environment)
@@ -35,6 +43,36 @@ struct CheckCommand: AsyncParsableCommand {
         for line in c.summaryLines {
             print("  " + line)
         }
+        if probe, await !probeTenants(c) {
+            throw ExitCode(1)
+        }
+    }
+
+    /// Fetches a token from every tenant at once; true when all of them issued one.
+    private func probeTenants(_ config: ProxyConfig) async -> Bool {
+        let logger = Logger(label: "keycloak-mcp-proxy.check", factory: { _ in SwiftLogNoOpLogHandler() })
+        let results = await withTaskGroup(of: (Int, String, Bool).self) { group in
+            for (index, tenant) in config.tenants.enumerated() {
+                group.addTask {
+                    let client: KeycloakAdminClient
+                    do {
+                        client = try KeycloakAdminClient(settings: tenant.connection, logger: logger)
+                    } catch {
+                        return (index, "probe \(tenant.name): failed: \(error)", false)
+                    }
+                    let result = await client.probe()
+                    try? await client.shutdown()
+                    return (index, "probe \(tenant.name): \(result)", result.isOK)
+                }
+            }
+            var results: [(Int, String, Bool)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        for (_, line, _) in results {
+            print(line)
+        }
+        return results.allSatisfy(\.2)
     }
 
     private func printError(_ line: String) {

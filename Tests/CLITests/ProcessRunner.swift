@@ -31,17 +31,32 @@ func runProduct(
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
+    let exited = AsyncStream<Int32> { continuation in
+        process.terminationHandler = { process in
+            continuation.yield(process.terminationStatus)
+            continuation.finish()
+        }
+    }
     try process.run()
     let watchdog = Task {
         try await Task.sleep(for: timeout)
         if process.isRunning { process.terminate() }
     }
-    async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-    async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+    // Blocking reads run on Dispatch threads: Swift's cooperative pool (two threads on two
+    // cores) must stay free for servers the test runs in-process.
+    async let stdout = readToEnd(out.fileHandleForReading)
+    async let stderr = readToEnd(err.fileHandleForReading)
+    var status: Int32 = -1
+    for await code in exited { status = code }
     let (o, e) = await (stdout, stderr)
-    process.waitUntilExit()
     watchdog.cancel()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return ProcessResult(status: status, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+private func readToEnd(_ handle: FileHandle) async -> Data {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+    }
 }
 
 /// The package root, found from this file.

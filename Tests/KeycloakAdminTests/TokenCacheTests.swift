@@ -46,8 +46,9 @@ struct TokenCacheTests {
             // A refresh happened (a background one may have started during the second call).
             #expect(emulator.requestCount(.token) >= before + 1)
             #expect(emulator.requestCount(.token) <= before + 2)
-            // Every call succeeded with a live token: no 401 was needed.
-            #expect(emulator.requestCount(.logout) == 3)
+            // Every call succeeded. A token sent just before its expiry can reach Keycloak just
+            // after it, on a loaded machine: that costs one 401 and one retry, never more.
+            #expect((3...4).contains(emulator.requestCount(.logout)))
         }
     }
 

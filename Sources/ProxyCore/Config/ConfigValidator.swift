@@ -137,7 +137,7 @@ struct ConfigValidator {
     private mutating func validateURL(_ url: Located<String>) -> String? {
         let text = url.value
         let expectation = "expected a URL like \"https://sso.example.com\" (scheme, host and optional port; no path)"
-        guard let schemeEnd = text.firstRange(of: "://") else {
+        guard let schemeEnd = Self.schemeSeparator(in: text) else {
             fail(url, "\(expectation), found \"\(text)\"")
             return nil
         }
@@ -514,8 +514,16 @@ struct ConfigValidator {
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
+    /// The range of the first `://`, found by a byte scan.
+    static func schemeSeparator(in text: String) -> Range<String.Index>? {
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let rest = text.utf8[colon...]
+        guard rest.starts(with: "://".utf8) else { return nil }
+        return colon..<text.utf8.index(colon, offsetBy: 3)
+    }
+
     static func origin(_ text: String) -> String? {
-        guard let schemeEnd = text.firstRange(of: "://") else { return nil }
+        guard let schemeEnd = schemeSeparator(in: text) else { return nil }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         let host = text[schemeEnd.upperBound...]
         guard scheme == "http" || scheme == "https", !host.isEmpty,

@@ -7,7 +7,7 @@ enum Interpolation {
     /// Replaces `${NAME}` with the variable's value, `${NAME:-fallback}` with the fallback when
     /// `NAME` is unset or empty, and `$${` with a literal `${`.
     static func substitute(_ text: String, environment: [String: String]) -> Result<String, Problem> {
-        guard text.contains("${") else { return .success(text) }
+        guard Self.mayHoldVariable(text) else { return .success(text) }
         var out = ""
         var rest = Substring(text)
         while let dollar = rest.firstIndex(of: "$") {
@@ -50,6 +50,17 @@ enum Interpolation {
         }
         out += rest
         return .success(out)
+    }
+
+    /// Whether `${` occurs, by a plain byte scan (the generic substring search costs more than
+    /// decoding the value).
+    static func mayHoldVariable(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "$") { return true }
+            previous = byte
+        }
+        return false
     }
 
     private static func isValidName(_ name: Substring) -> Bool {

@@ -2,11 +2,16 @@
 struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: NodeDecoder
     let pairs: [Pair]
-    private let index: [String: Int]
+    /// Key positions for large mappings; small ones are searched in order.
+    private let index: [String: Int]?
 
     init(decoder: NodeDecoder, pairs: [Pair]) {
         self.decoder = decoder
         self.pairs = pairs
+        guard pairs.count > 16 else {
+            self.index = nil
+            return
+        }
         var index: [String: Int] = [:]
         index.reserveCapacity(pairs.count)
         for (offset, pair) in pairs.enumerated() {
@@ -18,16 +23,17 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var codingPath: [any CodingKey] { decoder.codingPath }
 
     var allKeys: [Key] {
-        pairs.compactMap { pair in
-            guard let text = pair.key.scalar?.text else { return nil }
-            decoder.access.keys.insert(text)
-            return Key(stringValue: text)
-        }
+        decoder.access.readAllKeys = true
+        return pairs.compactMap { pair in pair.key.scalar.flatMap { Key(stringValue: $0.text) } }
     }
 
     private func value(for key: Key) -> Node? {
-        decoder.access.keys.insert(key.stringValue)
-        return index[key.stringValue].map { pairs[$0].value }
+        let name = key.stringValue
+        decoder.access.insert(name)
+        if let index {
+            return index[name].map { pairs[$0].value }
+        }
+        return pairs.first { $0.key.scalar?.text == name }?.value
     }
 
     func contains(_ key: Key) -> Bool { value(for: key) != nil }

@@ -91,8 +91,8 @@ struct NodeDecoder: Decoder {
 
     /// Reports the keys of this node's mapping that the decoded type never asked for.
     func reportUnknownKeys() throws(DecodingAbort) {
-        guard access.isKeyed, case .mapping(let pairs) = node.value else { return }
-        let known = access.keys
+        guard access.isKeyed, !access.readAllKeys, case .mapping(let pairs) = node.value else { return }
+        let known = Set(access.keys)
         for pair in pairs {
             guard let key = pair.key.scalar?.text, !known.contains(key) else { continue }
             if codingPath.isEmpty, let prefix = context.extensionKeyPrefix, key.hasPrefix(prefix) { continue }
@@ -122,5 +122,12 @@ struct NodeDecoder: Decoder {
 /// The keys a type asked a mapping for.
 final class KeyAccess {
     var isKeyed = false
-    var keys: Set<String> = []
+    /// The type enumerated `allKeys` (a dictionary): no key is unknown to it.
+    var readAllKeys = false
+    /// Few and short: an array beats a set here.
+    var keys: [String] = []
+
+    func insert(_ key: String) {
+        if !keys.contains(key) { keys.append(key) }
+    }
 }
