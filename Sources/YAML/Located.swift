@@ -54,3 +54,14 @@ extension Located: Decodable where Value: Decodable {
         self.init(value, mark: decoder.node.mark, codingPath: decoder.codingPath)
     }
 }
+
+/// Lets ``NodeDecoder`` build a ``Located`` value without a decoder of its own.
+protocol LocatedDecodable {
+    static func decodeLocated(from node: Node, at path: [any CodingKey], with decoder: NodeDecoder) throws(DecodingAbort) -> Self
+}
+
+extension Located: LocatedDecodable where Value: Decodable {
+    static func decodeLocated(from node: Node, at path: [any CodingKey], with decoder: NodeDecoder) throws(DecodingAbort) -> Located {
+        Located(try decoder.decodeValue(Value.self, from: node, at: path), mark: node.mark, codingPath: path)
+    }
+}

@@ -138,9 +138,14 @@ struct TokenEndpointTests {
 
     @Test func lifespanIsSettableDownToOneSecond() async throws {
         try await withEmulator { emulator, client throws in
-            try emulator.setAccessTokenLifespan(.milliseconds(10), realm: "master")
+            try emulator.setAccessTokenLifespan(.milliseconds(10), realm: "master")  // clamped to 1 s
+            let requested = ContinuousClock.now
             let token = try await client.passwordToken(username: "admin", password: "admin")
-            #expect(try await client.admin(.GET, "/admin/realms/master/users/count", token: token).status == 200)
+            let fresh = try await client.admin(.GET, "/admin/realms/master/users/count", token: token).status
+            // Valid while inside its second (a loaded machine may take longer than that to ask).
+            if ContinuousClock.now - requested < .milliseconds(900) {
+                #expect(fresh == 200)
+            }
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await client.admin(.GET, "/admin/realms/master/users/count", token: token).status == 401)
         }

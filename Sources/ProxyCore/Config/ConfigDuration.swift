@@ -12,22 +12,24 @@ public struct ConfigDuration: Sendable, Hashable, YAMLScalarDecodable, CustomStr
     public static var yamlPlaceholder: ConfigDuration { .init(.zero) }
 
     public init?(yamlScalar text: String, style: Scalar.Style) throws(YAMLScalarProblem) {
+        // Bytes, not Characters: every valid duration is ASCII.
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return nil }
         var total = Duration.zero
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isASCII && $0.isLetter }
-            rest = rest.dropFirst(unit.count)
+        var i = 0
+        while i < bytes.count {
+            let numberStart = i
+            while i < bytes.count, bytes[i].isASCIIDigit || bytes[i] == UInt8(ascii: ".") { i += 1 }
+            guard i > numberStart, let value = Double(String(decoding: bytes[numberStart..<i], as: UTF8.self)) else { return nil }
+            let unitStart = i
+            while i < bytes.count, bytes[i].isASCIILetter { i += 1 }
             let seconds: Double
-            switch unit {
-            case "ms": seconds = value / 1000
-            case "s": seconds = value
-            case "m": seconds = value * 60
-            case "h": seconds = value * 3600
-            case "":
+            switch bytes[unitStart..<i] {
+            case let unit where unit.elementsEqual("ms".utf8): seconds = value / 1000
+            case let unit where unit.elementsEqual("s".utf8): seconds = value
+            case let unit where unit.elementsEqual("m".utf8): seconds = value * 60
+            case let unit where unit.elementsEqual("h".utf8): seconds = value * 3600
+            case let unit where unit.isEmpty:
                 throw YAMLScalarProblem("expected a duration like \"10s\", found \"\(text)\" (add a unit: ms, s, m or h)")
             default: return nil
             }
@@ -44,4 +46,9 @@ public struct ConfigDuration: Sendable, Hashable, YAMLScalarDecodable, CustomStr
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         return "\(ms)ms"
     }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+    fileprivate var isASCIILetter: Bool { self | 0x20 >= UInt8(ascii: "a") && self | 0x20 <= UInt8(ascii: "z") }
 }

@@ -133,79 +133,85 @@ struct ConfigValidator {
         return TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected)
     }
 
-    /// The URL as `scheme://host[:port]`, or nil after recording why not.
+    /// The URL as `scheme://host[:port]`, or nil after recording why not. Parsed on bytes:
+    /// every delimiter is ASCII.
     private mutating func validateURL(_ url: Located<String>) -> String? {
         let text = url.value
+        let bytes = Array(text.utf8)
         let expectation = "expected a URL like \"https://sso.example.com\" (scheme, host and optional port; no path)"
-        guard let schemeEnd = Self.schemeSeparator(in: text) else {
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) else {
             fail(url, "\(expectation), found \"\(text)\"")
             return nil
         }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let scheme = String(decoding: bytes[..<colon].map(\.asciiLowercased), as: UTF8.self)
         guard scheme == "http" || scheme == "https" else {
             fail(url, "the scheme must be http or https, found \"\(scheme)\"")
             return nil
         }
-        var rest = text[schemeEnd.upperBound...]
-        var path = ""
-        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
-            path = String(rest[slash...])
-            rest = rest[..<slash]
-        }
-        if path.contains("?") || path.contains("#") {
+        let start = colon + 3
+        let end = bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        let path = bytes[end...]
+        if path.contains(UInt8(ascii: "?")) || path.contains(UInt8(ascii: "#")) {
             fail(url, "the URL must not have a query or fragment, found \"\(text)\"")
             return nil
         }
-        if !path.isEmpty, path != "/" {
-            let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
-            fail(url, "the URL must not have a path; put \"\(trimmed)\" in base_path instead")
+        if !path.isEmpty, !path.elementsEqual("/".utf8) {
+            let trimmed = path.last == UInt8(ascii: "/") ? path.dropLast() : path
+            fail(url, "the URL must not have a path; put \"\(String(decoding: trimmed, as: UTF8.self))\" in base_path instead")
             return nil
         }
-        if rest.contains("@") {
+        let authority = bytes[start..<end]
+        if authority.contains(UInt8(ascii: "@")) {
             fail(url, "the URL must not carry credentials; use the auth section")
             return nil
         }
-        let host: Substring
-        var port: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else {
+        let host: ArraySlice<UInt8>
+        var port: ArraySlice<UInt8>?
+        let isIPv6 = authority.first == UInt8(ascii: "[")
+        if isIPv6 {
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else {
                 fail(url, "\(expectation), found \"\(text)\"")
                 return nil
             }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
+            host = bytes[(start + 1)..<close]
+            let after = bytes[(close + 1)..<end]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else {
+                guard after.first == UInt8(ascii: ":") else {
                     fail(url, "\(expectation), found \"\(text)\"")
                     return nil
                 }
                 port = after.dropFirst()
             }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = rest[..<colon]
-            port = rest[rest.index(after: colon)...]
+        } else if let portColon = authority.lastIndex(of: UInt8(ascii: ":")) {
+            host = bytes[start..<portColon]
+            port = bytes[(portColon + 1)..<end]
         } else {
-            host = rest
+            host = authority
         }
-        let hostCharacters = rest.hasPrefix("[") ? "0123456789abcdefABCDEF:." : "-._"
-        guard !host.isEmpty, host.first != "-",
-            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || hostCharacters.contains($0)) })
-        else {
-            fail(url, "\"\(host)\" is not a valid host name")
+        let validHost = host.allSatisfy {
+            isIPv6
+                ? ($0.isHexDigit || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "."))
+                : ($0.isAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_"))
+        }
+        guard !host.isEmpty, host.first != UInt8(ascii: "-"), validHost else {
+            fail(url, "\"\(String(decoding: host, as: UTF8.self))\" is not a valid host name")
             return nil
         }
-        if let port, !(port.allSatisfy(\.isASCII) && (Int(port).map { (1...65535).contains($0) } ?? false)) {
-            fail(url, "the port must be a number from 1 to 65535, found \"\(port)\"")
-            return nil
+        if let port {
+            let number = port.count <= 5 && !port.isEmpty && port.allSatisfy(\.isDigit) ? Int(String(decoding: port, as: UTF8.self)) : nil
+            guard let number, (1...65535).contains(number) else {
+                fail(url, "the port must be a number from 1 to 65535, found \"\(String(decoding: port, as: UTF8.self))\"")
+                return nil
+            }
         }
-        return "\(scheme)://\(rest.lowercased())"
+        return "\(scheme)://\(String(decoding: authority.map(\.asciiLowercased), as: UTF8.self))"
     }
 
     private mutating func validateBasePath(_ path: Located<String>) -> String? {
         let text = path.value
         if text.isEmpty || text == "/" { return "" }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/")
-        guard text.hasPrefix("/"), !text.hasSuffix("/"), text.allSatisfy(allowed.contains) else {
+        let allowed = Array("-._~!$&'()*+,;=:@/".utf8)
+        guard text.hasPrefix("/"), !text.hasSuffix("/"), text.utf8.allSatisfy({ $0.isAlphanumeric || allowed.contains($0) }) else {
             fail(path, "expected a path like \"/auth\" (or \"\" for none), found \"\(text)\"")
             return nil
         }
@@ -358,11 +364,15 @@ struct ConfigValidator {
 
     /// Why a realm name or pattern can never name a realm the proxy would call, if it cannot.
     static func patternProblem(_ text: String) -> String? {
-        if text.isEmpty { return "a realm name cannot be empty" }
+        let bytes = text.utf8
+        if bytes.isEmpty { return "a realm name cannot be empty" }
         if text == "." || text == ".." { return "\"\(text)\" is not a realm name" }
-        if text.contains("/") || text.contains("\\") { return "a realm name cannot contain '/' or '\\'" }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "a realm name cannot contain control characters" }
-        if text.utf8.count > 255 { return "a realm name has at most 255 bytes" }
+        if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) { return "a realm name cannot contain '/' or '\\'" }
+        // C0 controls and DEL are single bytes; C1 controls are U+0080...U+009F.
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) || (bytes.contains { $0 >= 0x80 } && text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }) {
+            return "a realm name cannot contain control characters"
+        }
+        if bytes.count > 255 { return "a realm name has at most 255 bytes" }
         return nil
     }
 
@@ -371,6 +381,8 @@ struct ConfigValidator {
     private mutating func validateAgents(_ section: Located<NamedList<AgentSection>>, tenants: [NamedList<TenantSection>.Entry], validated: [TenantConfig]) -> [AgentConfig] {
         var agents: [AgentConfig] = []
         var owners: [[UInt8]: String] = [:]
+        let tenantNames = Set(tenants.map(\.name.value))
+        let rulesByTenant = Dictionary(validated.map { ($0.name, $0.realms) }, uniquingKeysWith: { first, _ in first })
         if section.value.entries.isEmpty {
             warn(section, "an empty agents section refuses every HTTP call; remove it to allow anonymous calls on loopback")
         }
@@ -423,17 +435,18 @@ struct ConfigValidator {
             if let list = agent.tenants {
                 scopes = [:]
                 for scope in list.value.entries {
-                    guard let tenant = tenants.first(where: { $0.name.value == scope.name.value }) else {
-                        fail(scope.name, "no tenant is named \"\(scope.name.value)\"" + suggestion(scope.name.value, among: tenants.map(\.name.value)))
+                    let tenantName = scope.name.value
+                    guard tenantNames.contains(tenantName) else {
+                        fail(scope.name, "no tenant is named \"\(tenantName)\"" + suggestion(tenantName, among: tenants.map(\.name.value)))
                         continue
                     }
-                    let rules = validated.first { $0.name == tenant.name.value }?.realms
+                    let rules = rulesByTenant[tenantName]
                     var patterns: [RealmPattern]?
                     if let realms = scope.value.realms {
                         patterns = []
                         for realm in realms {
                             guard let pattern = checkedPattern(realm) else { continue }
-                            if let rules, let reason = Self.narrowingProblem(pattern, rules: rules, tenant: tenant.name.value) {
+                            if let rules, let reason = Self.narrowingProblem(pattern, rules: rules, tenant: tenantName) {
                                 fail(realm, reason)
                             }
                             patterns?.append(pattern)
@@ -510,8 +523,9 @@ struct ConfigValidator {
     }
 
     static func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count <= 63 else { return false }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        let bytes = name.utf8
+        guard let first = bytes.first, first.isAlphanumeric, bytes.count <= 63 else { return false }
+        return bytes.allSatisfy { $0.isAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
     }
 
     /// The range of the first `://`, found by a byte scan.
@@ -551,4 +565,11 @@ struct ConfigValidator {
         default: nil
         }
     }
+}
+
+extension UInt8 {
+    var asciiLowercased: UInt8 { self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self }
+    var isDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+    var isAlphanumeric: Bool { isDigit || (self | 0x20 >= UInt8(ascii: "a") && self | 0x20 <= UInt8(ascii: "z")) }
+    var isHexDigit: Bool { isDigit || (self | 0x20 >= UInt8(ascii: "a") && self | 0x20 <= UInt8(ascii: "f")) }
 }

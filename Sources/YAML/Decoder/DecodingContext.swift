@@ -4,6 +4,30 @@ final class DecodingContext {
     let maxErrors: Int
     let extensionKeyPrefix: String?
     private(set) var errors: [YAMLError] = []
+    /// How each type decodes, found once per run: conformance checks cost more than decoding.
+    /// A short list (a config has a few dozen value types): scanning it beats hashing.
+    private var kinds: [(id: ObjectIdentifier, kind: TypeKind)] = []
+
+    enum TypeKind {
+        case scalar(any YAMLScalarDecodable.Type)
+        case located(any LocatedDecodable.Type)
+        case other
+    }
+
+    func kind<T>(of type: T.Type) -> TypeKind {
+        let id = ObjectIdentifier(type)
+        for entry in kinds where entry.id == id { return entry.kind }
+        let kind: TypeKind
+        if let scalar = type as? any YAMLScalarDecodable.Type {
+            kind = .scalar(scalar)
+        } else if let located = type as? any LocatedDecodable.Type {
+            kind = .located(located)
+        } else {
+            kind = .other
+        }
+        kinds.append((id, kind))
+        return kind
+    }
 
     init(environment: [String: String], maxErrors: Int, extensionKeyPrefix: String? = nil) {
         self.environment = environment

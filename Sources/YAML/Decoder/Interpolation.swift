@@ -8,48 +8,57 @@ enum Interpolation {
     /// `NAME` is unset or empty, and `$${` with a literal `${`.
     static func substitute(_ text: String, environment: [String: String]) -> Result<String, Problem> {
         guard Self.mayHoldVariable(text) else { return .success(text) }
-        var out = ""
-        var rest = Substring(text)
-        while let dollar = rest.firstIndex(of: "$") {
-            out += rest[..<dollar]
-            let after = rest[rest.index(after: dollar)...]
-            if after.hasPrefix("${") {
-                out += "${"
-                rest = after.dropFirst(2)
+        // Works on bytes: every delimiter is ASCII, and Character-wise walking costs far more.
+        let bytes = Array(text.utf8)
+        let dollar = UInt8(ascii: "$")
+        let open = UInt8(ascii: "{")
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 32)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == dollar else {
+                out.append(bytes[i])
+                i += 1
                 continue
             }
-            guard after.hasPrefix("{") else {
-                out += "$"
-                rest = after
+            if i + 2 < bytes.count, bytes[i + 1] == dollar, bytes[i + 2] == open {
+                out += [dollar, open]
+                i += 3
                 continue
             }
-            guard let close = after.firstIndex(of: "}") else {
+            guard i + 1 < bytes.count, bytes[i + 1] == open else {
+                out.append(dollar)
+                i += 1
+                continue
+            }
+            guard let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
                 return .failure(Problem(message: "unterminated \"${\": write ${NAME}, or $${ for a literal \"${\""))
             }
-            let body = after[after.index(after: after.startIndex)..<close]
-            let name: Substring
-            let fallback: Substring?
-            if let separator = body.firstRange(of: ":-") {
-                name = body[..<separator.lowerBound]
-                fallback = body[separator.upperBound...]
-            } else {
-                name = body
-                fallback = nil
+            var nameEnd = close
+            var fallback: ArraySlice<UInt8>?
+            var j = i + 2
+            while j + 1 < close {
+                if bytes[j] == UInt8(ascii: ":"), bytes[j + 1] == UInt8(ascii: "-") {
+                    nameEnd = j
+                    fallback = bytes[(j + 2)..<close]
+                    break
+                }
+                j += 1
             }
-            guard isValidName(name) else {
+            let name = String(decoding: bytes[(i + 2)..<nameEnd], as: UTF8.self)
+            guard isValidName(Substring(name)) else {
                 return .failure(Problem(message: "\"${\(name)}\" is not a valid variable name: use letters, digits and _, not starting with a digit"))
             }
-            if let value = environment[String(name)], !(fallback != nil && value.isEmpty) {
-                out += value
+            if let value = environment[name], !(fallback != nil && value.isEmpty) {
+                out += value.utf8
             } else if let fallback {
                 out += fallback
             } else {
                 return .failure(Problem(message: "environment variable \(name) is not set"))
             }
-            rest = after[after.index(after: close)...]
+            i = close + 1
         }
-        out += rest
-        return .success(out)
+        return .success(String(decoding: out, as: UTF8.self))
     }
 
     /// Whether `${` occurs, by a plain byte scan (the generic substring search costs more than

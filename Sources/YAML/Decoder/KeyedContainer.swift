@@ -2,20 +2,27 @@
 struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: NodeDecoder
     let pairs: [Pair]
+    /// The text of each key ("" for a key that is not a scalar).
+    private let keys: [String]
     /// Key positions for large mappings; small ones are searched in order.
     private let index: [String: Int]?
 
     init(decoder: NodeDecoder, pairs: [Pair]) {
         self.decoder = decoder
         self.pairs = pairs
+        let keys = pairs.map { pair -> String in
+            if case .scalar(let scalar) = pair.key.value { return scalar.text }
+            return ""
+        }
+        self.keys = keys
         guard pairs.count > 16 else {
             self.index = nil
             return
         }
         var index: [String: Int] = [:]
         index.reserveCapacity(pairs.count)
-        for (offset, pair) in pairs.enumerated() {
-            if let key = pair.key.scalar?.text, index[key] == nil { index[key] = offset }
+        for (offset, key) in keys.enumerated() where index[key] == nil {
+            index[key] = offset
         }
         self.index = index
     }
@@ -23,17 +30,24 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var codingPath: [any CodingKey] { decoder.codingPath }
 
     var allKeys: [Key] {
-        decoder.access.readAllKeys = true
+        decoder.readAllKeys = true
         return pairs.compactMap { pair in pair.key.scalar.flatMap { Key(stringValue: $0.text) } }
     }
 
     private func value(for key: Key) -> Node? {
         let name = key.stringValue
-        decoder.access.insert(name)
+        if decoder.askedKeys.isEmpty { decoder.askedKeys.reserveCapacity(16) }
+        decoder.askedKeys.append(name)
+        let position: Int?
         if let index {
-            return index[name].map { pairs[$0].value }
+            position = index[name]
+        } else {
+            let length = name.utf8.count
+            position = keys.firstIndex { $0.utf8.count == length && $0 == name }
         }
-        return pairs.first { $0.key.scalar?.text == name }?.value
+        guard let position else { return nil }
+        decoder.markUsed(position)
+        return pairs[position].value
     }
 
     func contains(_ key: Key) -> Bool { value(for: key) != nil }

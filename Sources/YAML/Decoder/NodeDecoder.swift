@@ -1,10 +1,21 @@
 /// A `Decoder` over one node. Records problems in the shared ``DecodingContext``.
-struct NodeDecoder: Decoder {
+///
+/// A class: one allocation per decoded value, where a struct would need a box as
+/// `any Decoder` plus an object for the key bookkeeping.
+final class NodeDecoder: Decoder {
     let node: Node
     let codingPath: [any CodingKey]
     let context: DecodingContext
-    /// Which keys the decoded type asked for, to find the ones it does not know.
-    let access = KeyAccess()
+
+    // Which keys the decoded type asked for, to find the ones it does not know.
+    var isKeyed = false
+    /// The type enumerated `allKeys` (a dictionary): no key is unknown to it.
+    var readAllKeys = false
+    /// Every key name asked for, for "did you mean" (repeats are harmless).
+    var askedKeys: [String] = []
+    /// Which pairs were read, by index: a bit each for the first 64, a set past them.
+    private var usedMask: UInt64 = 0
+    private var usedBeyondMask: Set<Int> = []
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -14,12 +25,20 @@ struct NodeDecoder: Decoder {
         self.context = context
     }
 
+    func markUsed(_ index: Int) {
+        if index < 64 { usedMask |= 1 << UInt64(index) } else { usedBeyondMask.insert(index) }
+    }
+
+    func isUsed(_ index: Int) -> Bool {
+        index < 64 ? usedMask & (1 << UInt64(index)) != 0 : usedBeyondMask.contains(index)
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .mapping(let pairs) = node.value else {
             try context.record("expected a mapping, found \(node.kindDescription)", at: node.mark, path: codingPath)
             throw AlreadyRecorded()
         }
-        access.isKeyed = true
+        isKeyed = true
         return KeyedDecodingContainer(KeyedContainer(decoder: self, pairs: pairs))
     }
 
@@ -37,8 +56,20 @@ struct NodeDecoder: Decoder {
 
     /// Decodes a child value; records any problem and returns a placeholder instead.
     func decodeValue<T: Decodable>(_ type: T.Type, from node: Node, at path: [any CodingKey]) throws(DecodingAbort) -> T {
-        if let scalarType = T.self as? any YAMLScalarDecodable.Type {
-            return try decodeScalar(scalarType, from: node, at: path) as! T
+        switch context.kind(of: T.self) {
+        case .scalar(let scalarType):
+            // Opening the existential gives the value as `S`, which is `T`: no cast needed.
+            func decode<S: YAMLScalarDecodable>(_: S.Type) throws(DecodingAbort) -> T {
+                unsafeBitCast(try decodeScalar(S.self, from: node, at: path), to: T.self)
+            }
+            return try decode(scalarType)
+        case .located(let locatedType):
+            func decode<L: LocatedDecodable>(_: L.Type) throws(DecodingAbort) -> T {
+                unsafeBitCast(try L.decodeLocated(from: node, at: path, with: self), to: T.self)
+            }
+            return try decode(locatedType)
+        case .other:
+            break
         }
         let child = NodeDecoder(node: node, codingPath: path, context: context)
         do {
@@ -91,10 +122,12 @@ struct NodeDecoder: Decoder {
 
     /// Reports the keys of this node's mapping that the decoded type never asked for.
     func reportUnknownKeys() throws(DecodingAbort) {
-        guard access.isKeyed, !access.readAllKeys, case .mapping(let pairs) = node.value else { return }
-        let known = Set(access.keys)
-        for pair in pairs {
-            guard let key = pair.key.scalar?.text, !known.contains(key) else { continue }
+        guard isKeyed, !readAllKeys, case .mapping(let pairs) = node.value else { return }
+        guard pairs.indices.contains(where: { !isUsed($0) }) else { return }
+        let known = Set(askedKeys)
+        for (index, pair) in pairs.enumerated() where !isUsed(index) {
+            guard case .scalar(let scalar) = pair.key.value else { continue }
+            let key = scalar.text
             if codingPath.isEmpty, let prefix = context.extensionKeyPrefix, key.hasPrefix(prefix) { continue }
             var message = "unknown key \"\(key)\""
             if let suggestion = Suggestion.closest(to: key, among: known) {
@@ -116,18 +149,5 @@ struct NodeDecoder: Decoder {
         case DecodingError.keyNotFound(let key, _): return "missing required key \"\(key.stringValue)\""
         default: return "\(error)"
         }
-    }
-}
-
-/// The keys a type asked a mapping for.
-final class KeyAccess {
-    var isKeyed = false
-    /// The type enumerated `allKeys` (a dictionary): no key is unknown to it.
-    var readAllKeys = false
-    /// Few and short: an array beats a set here.
-    var keys: [String] = []
-
-    func insert(_ key: String) {
-        if !keys.contains(key) { keys.append(key) }
     }
 }

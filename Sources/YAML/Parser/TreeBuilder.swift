@@ -2,15 +2,18 @@ internal import CLibYAML
 
 /// Turns libyaml's event stream into a ``Node`` tree without recursion.
 struct TreeBuilder {
+    /// A collection being built. Frames are changed in place on the stack, never popped and
+    /// pushed again per child.
     private struct Frame {
-        enum Kind {
-            case sequence([Node])
-            case mapping([Pair], pendingKey: Node?, seen: [String: Mark])
-        }
-
-        var kind: Kind
+        var isMapping: Bool
         var mark: Mark
         var anchor: String?
+        var items: [Node] = []
+        var pairs: [Pair] = []
+        /// A mapping's key whose value is being built.
+        var pendingKey: Node?
+        /// Indexes keys once a mapping is large; small ones are scanned.
+        var seen: [String: Mark]?
         /// Nodes in this subtree so far, itself included.
         var size = 1
     }
@@ -97,22 +100,13 @@ struct TreeBuilder {
             }
             let isMapping = event.type == YAML_MAPPING_START_EVENT
             let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-            stack.append(
-                Frame(
-                    kind: isMapping ? .mapping([], pendingKey: nil, seen: [:]) : .sequence([]),
-                    mark: mark,
-                    anchor: anchor.map { String(cString: $0) }
-                )
-            )
+            stack.append(Frame(isMapping: isMapping, mark: mark, anchor: anchor.map { String(cString: $0) }))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
-            let node: Node
-            switch frame.kind {
-            case .sequence(let items):
-                node = Node(.sequence(items), mark: frame.mark)
-            case .mapping(let pairs, _, _):
-                node = Node(.mapping(try Self.applyingMergeKeys(pairs, path: path)), mark: frame.mark)
-            }
+            let node =
+                frame.isMapping
+                ? Node(.mapping(try Self.applyingMergeKeys(frame.pairs, path: path)), mark: frame.mark)
+                : Node(.sequence(frame.items), mark: frame.mark)
             try complete(node, size: frame.size, anchor: frame.anchor)
         default:
             break  // stream start, document end
@@ -123,50 +117,63 @@ struct TreeBuilder {
     /// Adds a finished node to its parent, or makes it the root.
     private mutating func complete(_ node: Node, size: Int, anchor: String?) throws(YAMLError) {
         if let anchor { anchors[anchor] = (node, size) }
-        guard var top = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             root = node
             return
         }
-        top.size += size
-        switch top.kind {
-        case .sequence(var items):
-            top.kind = .sequence([])  // keep `items` uniquely referenced while appending
-            items.append(node)
-            top.kind = .sequence(items)
-        case .mapping(var pairs, let pendingKey, var seen):
-            top.kind = .sequence([])
-            if let key = pendingKey {
-                pairs.append(Pair(key: key, value: node))
-                top.kind = .mapping(pairs, pendingKey: nil, seen: seen)
-            } else {
-                if let scalar = node.scalar, !Self.isMergeKey(node) {
-                    if let first = seen[scalar.text] {
-                        // `path` now names the mapping itself: `top` is off the stack.
-                        problems.append(
-                            YAMLError(
-                                mark: node.mark, path: path + [scalar.text],
-                                message: "duplicate key \"\(scalar.displayText)\"; it is first defined at line \(first.line), column \(first.column)"
-                            )
-                        )
-                    } else {
-                        seen[scalar.text] = node.mark
-                    }
-                }
-                top.kind = .mapping(pairs, pendingKey: node, seen: seen)
+        stack[top].size += size
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
+        }
+        if let key = stack[top].pendingKey {
+            stack[top].pendingKey = nil
+            stack[top].pairs.append(Pair(key: key, value: node))
+            return
+        }
+        if case .scalar(let scalar) = node.value, !Self.isMergeKey(node) {
+            let pairs = stack[top].pairs
+            if let first = Self.firstMark(of: scalar.text, in: pairs, seen: &stack[top].seen) {
+                // `path` names the mapping itself: it has no pending key yet.
+                problems.append(
+                    YAMLError(
+                        mark: node.mark, path: path + [scalar.text],
+                        message: "duplicate key \"\(scalar.displayText)\"; it is first defined at line \(first.line), column \(first.column)"
+                    )
+                )
+            } else if stack[top].seen != nil {
+                stack[top].seen?[scalar.text] = node.mark
             }
         }
-        stack.append(top)
+        stack[top].pendingKey = node
     }
 
     /// The key path of the node being built, for error messages.
     private var path: [String] {
         stack.compactMap { frame in
-            switch frame.kind {
-            case .sequence(let items): "[\(items.count)]"
-            case .mapping(_, let key?, _): key.scalar?.text ?? "?"
-            case .mapping(_, nil, _): nil
+            guard frame.isMapping else { return "[\(frame.items.count)]" }
+            return frame.pendingKey.map { $0.scalar?.text ?? "?" }
+        }
+    }
+
+    /// Where a key was first defined in a mapping being built, if it was.
+    private static func firstMark(of key: String, in pairs: [Pair], seen: inout [String: Mark]?) -> Mark? {
+        if let seen { return seen[key] }
+        let length = key.utf8.count
+        for pair in pairs {
+            if case .scalar(let other) = pair.key.value, other.text.utf8.count == length, other.text == key {
+                return pair.key.mark
             }
         }
+        if pairs.count >= 16 {
+            var index: [String: Mark] = [:]
+            for pair in pairs {
+                if case .scalar(let other) = pair.key.value, index[other.text] == nil { index[other.text] = pair.key.mark }
+            }
+            seen = index
+        }
+        return nil
     }
 
     private static func isMergeKey(_ node: Node) -> Bool {
