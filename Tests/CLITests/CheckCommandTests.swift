@@ -22,9 +22,10 @@ struct CheckCommandTests {
     }
 
     @Test func brokenConfigListsEveryErrorAndExits1() async throws {
-        let dir = NSTemporaryDirectory() + "kmp-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await withTemporaryDirectory { dir in try await brokenConfig(in: dir) }
+    }
+
+    private func brokenConfig(in dir: String) async throws {
         let file = dir + "/config.yaml"
         try """
             version: 1
