@@ -19,10 +19,11 @@ struct MCPTestClient: Sendable {
     let base: String
     let http: HTTPClient
 
-    init(base: String) {
+    /// `connections`: how many HTTP/1.1 connections at most; more calls at once wait for one.
+    init(base: String, connections: Int = 8) {
         self.base = base
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

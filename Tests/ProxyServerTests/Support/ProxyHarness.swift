@@ -25,7 +25,7 @@ func proxyConfig(
 /// `ServiceGroup`), runs `body` with the `/mcp` URL, then shuts the group down gracefully,
 /// which closes every tenant's connection pool.
 func withProxy<T>(
-    _ config: ProxyConfig, settings: HTTPSettings = .init(), _ body: (MCPTestClient) async throws -> T
+    _ config: ProxyConfig, settings: HTTPSettings = .init(), connections: Int = 8, _ body: (MCPTestClient) async throws -> T
 ) async throws -> T {
     let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: nil)
     let http = runtime.httpService(settings: settings)
@@ -35,7 +35,7 @@ func withProxy<T>(
         var result: Result<T, any Error>
         do {
             let port = try await http.waitUntilListening()
-            let client = MCPTestClient(base: "http://127.0.0.1:\(port)")
+            let client = MCPTestClient(base: "http://127.0.0.1:\(port)", connections: connections)
             do {
                 result = .success(try await body(client))
             } catch {

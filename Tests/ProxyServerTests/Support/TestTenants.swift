@@ -28,7 +28,7 @@ func seedTenant(_ emulator: KeycloakEmulator, idPrefix: String) throws {
 /// master denied, break-glass-admin protected.
 func tenantConfig(
     _ name: String, _ emulator: KeycloakEmulator, secret: String = proxySecret, url: String? = nil,
-    request: Duration = .seconds(5)
+    request: Duration = .seconds(5), protectedUsers: [String] = ["break-glass-admin"]
 ) -> TenantConfig {
     TenantConfig(
         name: name,
@@ -40,7 +40,7 @@ func tenantConfig(
         ),
         realms: RealmRules(
             defaultRealm: "customers", allowed: [RealmPattern("customers"), RealmPattern("partner-*")], denied: [RealmPattern("master")]),
-        protectedUsers: ["break-glass-admin"]
+        protectedUsers: protectedUsers
     )
 }
 
