@@ -12,6 +12,8 @@ public struct BearerAuthenticator: Sendable {
     private let agents: [AgentConfig]?
     private let anonymousAllowed: Bool
 
+    /// `agents`: the config's agents section (nil: none); `listenIsLoopback`: whether anonymous
+    /// callers may be served.
     public init(agents: [AgentConfig]?, listenIsLoopback: Bool) {
         self.agents = agents
         self.anonymousAllowed = agents == nil && listenIsLoopback

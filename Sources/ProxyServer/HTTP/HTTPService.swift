@@ -8,11 +8,13 @@ public import ServiceLifecycle
 /// until graceful shutdown (it stops accepting and finishes the requests in flight) or
 /// cancellation.
 public final class HTTPService: Service, Sendable {
+    /// The address asked for; with port 0 the bound port is ``port`` once listening.
     public let listen: ListenAddress
     private let responder: ProxyResponder
     private let logger: Logger
     private let signal = ListeningSignal()
 
+    /// Serves `endpoint` at `/mcp`, and `/healthz` and `/readyz` from `registry`'s config.
     public init(listen: ListenAddress, endpoint: MCPEndpoint, registry: TenantRegistry, logger: Logger) {
         self.listen = listen
         self.responder = ProxyResponder(endpoint: endpoint, registry: registry)
@@ -27,6 +29,7 @@ public final class HTTPService: Service, Sendable {
     /// The bound port, once listening.
     public var port: Int? { signal.port }
 
+    /// Serves until graceful shutdown (in-flight requests finish) or cancellation.
     public func run() async throws {
         let signal = self.signal
         let logger = self.logger

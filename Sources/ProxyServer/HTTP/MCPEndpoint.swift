@@ -16,6 +16,7 @@ public struct MCPEndpoint: Sendable {
     let settings: HTTPSettings
     let logger: Logger
 
+    /// `/mcp` for `tools`, refusing what `authenticator`, `origins` and `settings` refuse.
     public init(tools: ToolServer, authenticator: BearerAuthenticator, origins: OriginPolicy, settings: HTTPSettings, logger: Logger) {
         self.tools = tools
         self.authenticator = authenticator

@@ -10,6 +10,7 @@ public struct OriginPolicy: Sendable {
     private let hosts: Set<String>
     private let origins: Set<String>
 
+    /// The hosts of `listen` (not a wildcard address) and the exact `allowedOrigins`.
     public init(listen: ListenAddress, allowedOrigins: [String]) {
         var hosts: Set<String> = []
         let host = listen.host.lowercased()
@@ -19,6 +20,7 @@ public struct OriginPolicy: Sendable {
         self.origins = Set(allowedOrigins.map(Self.normalized))
     }
 
+    /// Whether a request with this `Origin` header (nil: none) may be served.
     public func allows(_ origin: String?) -> Bool {
         guard let origin else { return true }
         let normalized = Self.normalized(origin)

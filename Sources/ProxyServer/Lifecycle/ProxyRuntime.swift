@@ -13,9 +13,13 @@ import UnixSignals
 /// try await runtime.serviceGroup([http], signals: true).run()
 /// ```
 public final class ProxyRuntime: Sendable {
+    /// The config being served.
     public let config: ProxyConfig
+    /// The tenants' runtimes; a `Service` that closes their pools on graceful shutdown.
     public let registry: TenantRegistry
+    /// Policy, routing and audit for every call.
     public let router: ToolRouter
+    /// Makes the MCP servers of both transports.
     public let tools: ToolServer
     private let audit: AuditLog?
     private let logger: Logger
@@ -62,6 +66,11 @@ public final class ProxyRuntime: Sendable {
     /// allowed origins.
     public func httpService(listen: ListenAddress? = nil, settings: HTTPSettings = .init()) -> HTTPService {
         let address = listen ?? config.server.listen
+        if config.agents == nil && !address.isLoopback {
+            logger.warning(
+                "no agents section and a listen address that is not loopback: every /mcp call is refused with 401",
+                metadata: ["address": "\(address)"])
+        }
         let endpoint = MCPEndpoint(
             tools: tools,
             authenticator: BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),

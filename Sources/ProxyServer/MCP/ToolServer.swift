@@ -15,9 +15,11 @@ public struct ToolServer: Sendable {
         the tenants and realms you may use; logout_user with dry_run true shows what would happen.
         """
 
+    /// Runs the calls: policy, tenant routing, audit.
     public let router: ToolRouter
     let logger: Logger
 
+    /// Servers whose handlers call `router`; `logger` gets rejected calls at debug level.
     public init(router: ToolRouter, logger: Logger) {
         self.router = router
         self.logger = logger

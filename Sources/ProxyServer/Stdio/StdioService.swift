@@ -13,6 +13,7 @@ public struct StdioService: Service {
     /// How long calls in flight may take to finish once input has ended.
     let drainTimeout: Duration
 
+    /// A session for `caller`; at end of input, calls in flight get `drainTimeout` to finish.
     public init(tools: ToolServer, caller: Caller, logger: Logger, drainTimeout: Duration = .seconds(30)) {
         self.tools = tools
         self.caller = caller
@@ -20,6 +21,7 @@ public struct StdioService: Service {
         self.drainTimeout = drainTimeout
     }
 
+    /// Serves until end of input or graceful shutdown.
     public func run() async throws {
         let transport = DrainingTransport(StdioTransport(logger: logger), logger: logger)
         let server = await tools.makeServer(for: caller)
