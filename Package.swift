@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ProxyCore", targets: ["ProxyCore"]),
         .library(name: "KeycloakAdmin", targets: ["KeycloakAdmin"]),
         .library(name: "KeycloakEmulator", targets: ["KeycloakEmulator"]),
+        .library(name: "ProxyServer", targets: ["ProxyServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev). Never Yams: it bundles its own copy.
@@ -71,13 +73,29 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // MCP wiring: tools over stdio and Streamable HTTP, inbound auth, lifecycle.
+        .target(
+            name: "ProxyServer",
+            dependencies: [
+                "ProxyCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "keycloak-mcp-proxy",
             dependencies: [
                 "ProxyCore",
                 "KeycloakAdmin",
+                "ProxyServer",
+                "KeycloakEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
@@ -92,6 +110,22 @@ let package = Package(
                 "KeycloakEmulator",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The proxy over real loopback HTTP and stdio against emulated tenants; the
+        // executable dependency makes `swift test` build the binary the stdio test runs.
+        .testTarget(
+            name: "ProxyServerTests",
+            dependencies: [
+                "ProxyServer",
+                "ProxyCore",
+                "KeycloakEmulator",
+                "keycloak-mcp-proxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

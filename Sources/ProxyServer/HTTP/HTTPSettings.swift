@@ -1,0 +1,13 @@
+/// Limits of the HTTP listener.
+public struct HTTPSettings: Sendable, Hashable {
+    /// Larger POST bodies are refused with 413 before they are read whole.
+    public var maxBodySize: Int
+    /// A request still unanswered after this gets a JSON-RPC internal error (a backstop: tool
+    /// calls end sooner, bounded by each tenant's `timeouts.request`).
+    public var responseTimeout: Duration
+
+    public init(maxBodySize: Int = 1 << 20, responseTimeout: Duration = .seconds(120)) {
+        self.maxBodySize = maxBodySize
+        self.responseTimeout = responseTimeout
+    }
+}

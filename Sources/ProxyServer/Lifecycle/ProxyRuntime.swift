@@ -1,0 +1,117 @@
+import KeycloakAdmin
+public import Logging
+public import ProxyCore
+public import ServiceLifecycle
+import UnixSignals
+
+/// What one loaded config serves: its tenants (``TenantRegistry``), the ``ToolRouter`` with its
+/// audit log, and the transports' services built on them.
+///
+/// ```swift
+/// let runtime = try ProxyRuntime(config: loaded.config, logger: logger)
+/// let http = runtime.httpService()
+/// try await runtime.serviceGroup([http], signals: true).run()
+/// ```
+public final class ProxyRuntime: Sendable {
+    /// The config being served.
+    public let config: ProxyConfig
+    /// The tenants' runtimes; a `Service` that closes their pools on graceful shutdown.
+    public let registry: TenantRegistry
+    /// Policy, routing and audit for every call.
+    public let router: ToolRouter
+    /// Makes the MCP servers of both transports.
+    public let tools: ToolServer
+    private let audit: AuditLog?
+    private let logger: Logger
+
+    /// Builds every tenant's client (nothing is sent to any Keycloak yet). Audit records go to
+    /// `audit` (nil: none); ``openAuditLog(_:)`` opens the config's destination. The runtime
+    /// closes it in ``close()``.
+    public init(config: ProxyConfig, logger: Logger, audit: AuditLog?) throws(ServeError) {
+        do {
+            registry = try TenantRegistry(config: config, logger: logger)
+        } catch {
+            throw ServeError(error.message)
+        }
+        self.config = config
+        self.audit = audit
+        self.logger = logger
+        self.router = ToolRouter(registry: registry, audit: audit, logger: logger)
+        self.tools = ToolServer(router: router, logger: logger)
+    }
+
+    /// Opens `server.audit_log` of `config`.
+    public static func openAuditLog(_ config: ProxyConfig) throws(ServeError) -> AuditLog {
+        do {
+            return try AuditLog(config.server.auditLog)
+        } catch {
+            throw ServeError(error.reason)
+        }
+    }
+
+    /// The caller for stdio: the agent of `config` named by `--agent`, or anonymous.
+    public static func caller(agent name: String?, in config: ProxyConfig) throws(ServeError) -> Caller {
+        guard let name else { return .anonymous }
+        guard let agent = config.agents?.first(where: { $0.name == name }) else {
+            let known = config.agents.map { $0.map(\.name).sorted().joined(separator: ", ") } ?? ""
+            throw ServeError(
+                config.agents == nil
+                    ? "--agent \(name): the config has no agents section"
+                    : "--agent \(name): no such agent in the config; agents: \(known)")
+        }
+        return Caller(agent: agent)
+    }
+
+    /// The HTTP listener on `listen` (default: `server.listen`), with the config's agents and
+    /// allowed origins.
+    public func httpService(listen: ListenAddress? = nil, settings: HTTPSettings = .init()) -> HTTPService {
+        let address = listen ?? config.server.listen
+        if config.agents == nil && !address.isLoopback {
+            logger.warning(
+                "no agents section and a listen address that is not loopback: every /mcp call is refused with 401",
+                metadata: ["address": "\(address)"])
+        }
+        let endpoint = MCPEndpoint(
+            tools: tools,
+            authenticator: BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
+            origins: OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins),
+            settings: settings,
+            logger: logger
+        )
+        return HTTPService(listen: address, endpoint: endpoint, registry: registry, logger: logger)
+    }
+
+    /// One MCP session on standard input and output for `caller`.
+    public func stdioService(caller: Caller) -> StdioService {
+        StdioService(tools: tools, caller: caller, logger: logger)
+    }
+
+    /// A group that runs the registry and `services`. Graceful shutdown stops them in reverse
+    /// order: `services` last to first, so listeners stop before the tenant pools close; after
+    /// `maximumGracefulShutdown` the rest is cancelled. A service listed in `finishing` ends the
+    /// group gracefully when it returns (stdio at end of input).
+    public func serviceGroup(
+        _ services: [any Service],
+        finishing: [any Service] = [],
+        signals: Bool,
+        maximumGracefulShutdown: Duration = .seconds(10)
+    ) -> ServiceGroup {
+        var entries = [ServiceGroupConfiguration.ServiceConfiguration(service: registry, serviceName: "tenant-registry")]
+        entries += services.map { .init(service: $0) }
+        entries += finishing.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: entries,
+            gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = maximumGracefulShutdown
+        return ServiceGroup(configuration: configuration)
+    }
+
+    /// Closes the audit log file, if the runtime opened one.
+    public func close() {
+        audit?.close()
+    }
+}

@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import KeycloakEmulator
+import ProxyCore
+import Testing
+
+extension EndToEnd {
+    /// The built binary, `serve --stdio`, as an MCP client would launch it.
+    @Suite("serve --stdio", .timeLimit(.minutes(1)))
+    struct StdioTests {
+        static func hex(_ token: String) -> String {
+            SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+
+        /// A config file for one emulated tenant, agents incident-bot and eu-helpdesk, audit to a file.
+        static func writeConfig(_ emulator: KeycloakEmulator, in directory: URL) throws -> String {
+            let yaml = """
+                version: 1
+                server:
+                  listen: "127.0.0.1:0"
+                  audit_log: audit.jsonl
+                tenants:
+                  eu:
+                    url: "\(emulator.url)"
+                    auth:
+                      client_id: \(proxyClientID)
+                      client_secret: ${TEST_KC_SECRET}
+                    default_realm: customers
+                    allowed_realms: [customers, "partner-*"]
+                    denied_realms: [master]
+                    protected_users: [break-glass-admin]
+                agents:
+                  incident-bot:
+                    token_sha256: "\(hex(TestAgent.incidentBot.token))"
+                  eu-helpdesk:
+                    token_sha256: "\(hex(TestAgent.euHelpdesk.token))"
+                    tools: [get_user_sessions, list_tenants]
+
+                """
+            let path = directory.appendingPathComponent("config.yaml").path
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+
+        static func temporaryDirectory() throws -> URL {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-stdio-\(RequestID.make())")
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            return url
+        }
+
+        @Test("initialize, tools/list and tools/call over standard input and output")
+        func session() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                try seedTenant(eu, idPrefix: "eu")
+                let config = try Self.writeConfig(eu, in: directory)
+                let child = try ChildProcess(
+                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", "incident-bot", "--log-level", "debug"],
+                    environment: ["TEST_KC_SECRET": proxySecret])
+                defer { child.stop() }
+
+                try child.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"stdio-test","version":"1"}}}"#)
+                let initialized = JSON(text: try await child.nextLine())
+                #expect(initialized["id"].int == 1)
+                #expect(initialized["result"]["serverInfo"]["name"].string == "keycloak-mcp-proxy")
+                try child.send(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+
+                try child.send(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
+                let tools = JSON(text: try await child.nextLine())
+                #expect(tools["id"].int == 2)
+                #expect(tools["result"]["tools"].array.compactMap { $0["name"].string } == ["logout_user", "get_user_sessions", "list_tenants"])
+
+                try child.send(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice"}}}"#)
+                let call = JSON(text: try await child.nextLine())
+                #expect(call["id"].int == 3)
+                #expect(call["result"]["isError"].bool == false)
+                #expect(call["result"]["structuredContent"]["user_id"].string == "eu-alice")
+                #expect(try onlineSessions(eu, "eu-alice") == 0)
+
+                try child.send(#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"break-glass-admin"}}}"#)
+                let denied = JSON(text: try await child.nextLine())
+                #expect(denied["result"]["isError"].bool == true)
+                #expect(denied["result"]["structuredContent"]["error"]["code"].string == "protected_user")
+
+                try child.send("this is not json")
+                let garbage = JSON(text: try await child.nextLine())
+                #expect(garbage["error"]["code"].int == -32700)
+
+                // A call sent just before end of input is still answered; then the process exits by itself.
+                try child.send(#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"bob"}}}"#)
+                try child.closeInput()
+                let last = JSON(text: try await child.nextLine())
+                #expect(last["id"].int == 5)
+                #expect(last["result"]["isError"].bool == false)
+                #expect(try await child.exitStatus(within: .seconds(15)) == 0, "stderr: \(child.standardError)")
+                #expect(try onlineSessions(eu, "eu-bob") == 0)
+
+                // One audit record per tool call, naming the agent and never the token.
+                let audit = try String(contentsOfFile: directory.appendingPathComponent("audit.jsonl").path, encoding: .utf8)
+                let records = audit.split(separator: "\n").map { JSON(text: String($0)) }
+                #expect(records.count == 3)
+                #expect(records.allSatisfy { $0["agent"].string == "incident-bot" })
+                #expect(!audit.contains(TestAgent.incidentBot.token) && !audit.contains(proxySecret))
+                #expect(!child.standardError.contains(proxySecret))
+            }
+        }
+
+        @Test("an agent's policy applies over stdio too")
+        func agentPolicy() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                try seedTenant(eu, idPrefix: "eu")
+                let config = try Self.writeConfig(eu, in: directory)
+                let child = try ChildProcess(
+                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", "eu-helpdesk"],
+                    environment: ["TEST_KC_SECRET": proxySecret])
+                defer { child.stop() }
+                try child.send(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+                let tools = JSON(text: try await child.nextLine())
+                #expect(tools["result"]["tools"].array.compactMap { $0["name"].string } == ["get_user_sessions", "list_tenants"])
+                try child.send(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice"}}}"#)
+                let refused = JSON(text: try await child.nextLine())
+                #expect(refused["error"]["code"].int == -32602)
+                #expect(eu.adminRequestCount == 0)
+                try child.closeInput()
+                #expect(try await child.exitStatus(within: .seconds(15)) == 0)
+            }
+        }
+
+        @Test("an unknown --agent or a broken config exits 1 with the reason on stderr")
+        func startupErrors() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                let config = try Self.writeConfig(eu, in: directory)
+                let unknown = try ChildProcess(
+                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", "nobody"],
+                    environment: ["TEST_KC_SECRET": proxySecret])
+                defer { unknown.stop() }
+                #expect(try await unknown.exitStatus(within: .seconds(15)) == 1)
+                #expect(unknown.standardError.contains("--agent nobody: no such agent"))
+
+                let missingSecret = try ChildProcess("keycloak-mcp-proxy", ["serve", "--config", config])
+                defer { missingSecret.stop() }
+                #expect(try await missingSecret.exitStatus(within: .seconds(15)) == 1)
+                #expect(missingSecret.standardError.contains("config.yaml:10:"), "\(missingSecret.standardError)")
+                #expect(missingSecret.standardError.contains("TEST_KC_SECRET"))
+            }
+        }
+    }
+}
