@@ -21,9 +21,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "warning"
 
+    @Option(name: .long, help: "Log format: text, or json for one JSON object per line.")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         let level = try Logger.Level.parsing(logLevel)
-        StandardError.bootstrapLogging(level: level)
+        StandardError.bootstrapLogging(level: level, format: logFormat)
         var logger = Logger(label: "keycloak-mcp-proxy-demo")
         logger.logLevel = level
         let secret = (0..<4).map { _ in RequestID.make() }.joined()

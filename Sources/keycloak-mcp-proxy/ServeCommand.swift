@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(name: .long, help: "Log format: text, or json for one JSON object per line.")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         _ = try Logger.Level.parsing(logLevel)
         if let listen, ListenAddress(parsing: listen) == nil {
@@ -50,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = try Logger.Level.parsing(logLevel)
-        StandardError.bootstrapLogging(level: level)
+        StandardError.bootstrapLogging(level: level, format: logFormat)
         var logger = Logger(label: "keycloak-mcp-proxy")
         logger.logLevel = level
         let loaded: ConfigLoader.Loaded

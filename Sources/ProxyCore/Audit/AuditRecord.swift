@@ -53,7 +53,8 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// `2026-11-24T21:25:54.123Z`.
-    static func iso8601(_ seconds: Double) -> String {
+    /// UTC, millisecond precision, for audit records and JSON logs.
+    public static func iso8601(_ seconds: Double) -> String {
         let millis = Int64((seconds * 1000).rounded())
         let days = millis / 86_400_000
         let inDay = millis % 86_400_000

@@ -4,8 +4,19 @@ import Glibc
 import Darwin
 #endif
 
+public import Logging
+
 /// Ids that tie a call's audit record and log lines together.
 public enum RequestID {
+    /// The id of the tool call this task serves, if any.
+    @TaskLocal public static var current: String?
+
+    /// Adds `request_id` to every log line written while a call runs, by any module.
+    /// Pass it to `LoggingSystem.bootstrap(_:metadataProvider:)`.
+    public static let metadataProvider = Logger.MetadataProvider {
+        current.map { ["request_id": .string($0)] } ?? [:]
+    }
+
     /// 16 random hex digits.
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -25,6 +25,18 @@ public final class ToolRouter: Sendable {
     ///   may not see) or arguments of the wrong name or type. Every other problem is a
     ///   ``ToolOutcome/failure(_:)`` the agent can act on.
     public func call(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make()) async throws(ToolCallRejection) -> ToolOutcome {
+        // Every log line written while the call runs, in any module, carries its request id.
+        let result = await RequestID.$current.withValue(requestID) { () async -> Result<ToolOutcome, ToolCallRejection> in
+            do throws(ToolCallRejection) {
+                return .success(try await run(name, arguments: arguments, caller: caller, requestID: requestID))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func run(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String) async throws(ToolCallRejection) -> ToolOutcome {
         let started = ContinuousClock.now
         var record = AuditRecord(
             time: RequestID.now(), requestID: requestID, agent: caller.name, tool: name, dryRun: false,
@@ -69,7 +81,7 @@ public final class ToolRouter: Sendable {
             record.reason = failure.policyReason?.rawValue ?? record.reason
             record.errorCode = failure.code.rawValue
             record.upstreamStatus = failure.upstreamStatus
-            logger.debug("tool call failed", metadata: ["request_id": "\(requestID)", "tool": "\(name)", "code": "\(failure.code.rawValue)"])
+            logger.debug("tool call failed", metadata: ["tool": "\(name)", "code": "\(failure.code.rawValue)"])
         }
         return outcome
     }
