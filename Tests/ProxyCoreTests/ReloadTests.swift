@@ -198,3 +198,60 @@ struct ReloadTests {
         }
     }
 }
+
+@Suite("Reload and shutdown under load", .timeLimit(.minutes(1)))
+struct ReloadUnderLoadTests {
+    @Test func noCallIsLostWhileTheTenantIsReplacedAgainAndAgain() async throws {
+        try await withReloader(initial: { eu, _ in configYAML(tenantYAML("eu", url: eu)) }) { f in
+            let urls = [f.us.url, f.eu.url]
+            let first = try #require(f.registry.current.runtime("eu"))
+            let codes = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        var codes: [String] = []
+                        for _ in 0..<25 {
+                            let outcome = try await f.call("get_user_sessions", ["user_id": .string(aliceID)])
+                            codes.append(errorCode(outcome) ?? "ok")
+                        }
+                        return codes
+                    }
+                }
+                // Each reload changes the URL: a new runtime, the old one retired mid-traffic.
+                for index in 0..<10 {
+                    try f.write(configYAML(tenantYAML("eu", url: urls[index % 2])))
+                    #expect(f.reloader.reload())
+                    try await Task.sleep(for: .milliseconds(15))
+                }
+                var all: [String] = []
+                for try await codes in group { all += codes }
+                return all
+            }
+            #expect(codes.count == 150)
+            #expect(codes.allSatisfy { $0 == "ok" }, "\(Dictionary(codes.map { ($0, 1) }, uniquingKeysWith: +))")
+            #expect(f.reloader.status.succeeded == 10)
+            await f.registry.retirementsFinished()
+            #expect(first.phase == .closed)
+        }
+    }
+
+    @Test func shutdownLetsTheCallsInFlightFinishAndRefusesNewOnes() async throws {
+        try await withReloader(initial: { eu, us in configYAML(tenantYAML("eu", url: eu), tenantYAML("us", url: us)) }) { f in
+            let us = try #require(f.registry.current.runtime("us"))
+            f.us.stall(.userSessions)
+            async let stalled = f.call("get_user_sessions", ["user_id": .string(aliceID), "tenant": "us"])
+            #expect(await eventually { f.us.stalledCount == 1 })
+
+            async let shutdown: Void = f.registry.shutdown()
+            #expect(await eventually { f.registry.current.runtime("eu")?.phase == .closed })
+            #expect(us.phase == .draining)
+            let refused = try await f.call("get_user_sessions", ["user_id": .string(aliceID), "tenant": "eu"])
+            #expect(errorCode(refused) == "upstream_unavailable")
+            #expect(refused.structuredContent["error"]?["message"] == "tenant eu is shutting down; try again shortly")
+
+            f.us.releaseStalled()
+            #expect(errorCode(try await stalled) == nil)
+            await shutdown
+            #expect(us.phase == .closed)
+        }
+    }
+}

@@ -108,7 +108,7 @@ public final class ToolRouter: Sendable {
 
     private func userCall(
         _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord,
-        retried: Bool = false
+        attempt: Int = 1
     ) async -> ToolOutcome {
         // Which tenant.
         let visible = snapshot.config.tenants.filter { Policy.check(caller, tenant: $0) == nil }.map(\.name)
@@ -120,12 +120,14 @@ public final class ToolRouter: Sendable {
             return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(visible.joined(separator: ", "))"))
         }
         // Hold the runtime for the whole call. A reload that retired it after this call read
-        // the snapshot may have closed it already: then serve from the newest snapshot.
+        // the snapshot may have closed it already: then serve from the newest snapshot (a
+        // few times at most, should reloads follow each other that fast).
         guard runtime.enter() else {
-            guard !retried else {
+            let newest = registry.current
+            guard attempt < 3, newest.runtime(tenantName) !== runtime else {
                 return .failure(ToolFailure(.upstreamUnavailable, "tenant \(tenantName) is shutting down; try again shortly", tenant: tenantName))
             }
-            return await userCall(tool, arguments, caller: caller, snapshot: registry.current, record: &record, retried: true)
+            return await userCall(tool, arguments, caller: caller, snapshot: newest, record: &record, attempt: attempt + 1)
         }
         defer { runtime.leave() }
         // Which realm.
