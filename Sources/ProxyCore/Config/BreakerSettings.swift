@@ -10,6 +10,7 @@ public struct BreakerSettings: Sendable, Hashable {
     /// How long the circuit stays open before a probe.
     public var coolDown: Duration
 
+    /// The defaults open after 5 consecutive failures for 10 s.
     public init(failures: Int = 5, coolDown: Duration = .seconds(10)) {
         self.failures = failures
         self.coolDown = coolDown

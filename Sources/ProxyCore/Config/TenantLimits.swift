@@ -12,6 +12,7 @@ public struct TenantLimits: Sendable, Hashable {
     /// Calls waiting for a slot; 0 refuses every call beyond ``maxInFlight`` at once.
     public var maxQueued: Int
 
+    /// Limits as given; the config validator keeps them within 1 (0 for the queue) and ``maximum``.
     public init(maxInFlight: Int, maxQueued: Int) {
         self.maxInFlight = maxInFlight
         self.maxQueued = maxQueued

@@ -22,6 +22,8 @@ public struct PrometheusMetrics: Sendable {
     /// The `Content-Type` of ``render()``'s text.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// A factory over `registry` (a new one by default) that gives the upstream latency
+    /// histogram ``upstreamBuckets``.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -65,6 +65,7 @@ public final class ConfigReloader: Service, Sendable {
         state.withLock { $0.listening }
     }
 
+    /// Traps SIGHUP and watches the file until graceful shutdown or cancellation.
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
             await withTaskGroup(of: Void.self) { group in

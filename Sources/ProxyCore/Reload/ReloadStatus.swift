@@ -12,5 +12,6 @@ public struct ReloadStatus: Sendable, Hashable {
     /// What the last successful reload did to the tenants.
     public var lastChanges: TenantRegistry.Changes?
 
+    /// No reload yet.
     public init() {}
 }

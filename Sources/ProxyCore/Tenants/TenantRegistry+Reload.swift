@@ -13,6 +13,7 @@ extension TenantRegistry {
         /// Tenants no longer in the config: their runtimes are retired.
         public var removed: [String] = []
 
+        /// Changes by tenant name.
         public init(added: [String] = [], replaced: [String] = [], kept: [String] = [], removed: [String] = []) {
             self.added = added
             self.replaced = replaced

@@ -21,6 +21,7 @@ public final class TenantRegistry: Service, Sendable {
             self.tenants = Dictionary(config.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         }
 
+        /// The runtime serving the tenant in this snapshot.
         public func runtime(_ name: String) -> TenantRuntime? { runtimes[name] }
 
         /// The tenant's config in this snapshot (its policy for a call that read the snapshot).
@@ -71,6 +72,9 @@ public final class TenantRegistry: Service, Sendable {
         state.withLock { $0.snapshot }
     }
 
+    /// Waits for graceful shutdown, then runs ``shutdown()``. Put the registry before the
+    /// HTTP server in the `ServiceGroup`: services shut down in reverse order, so the server
+    /// stops taking calls first.
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()

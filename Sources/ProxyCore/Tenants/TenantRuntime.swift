@@ -9,7 +9,9 @@ import Synchronization
 /// it the tenant's new config (policy, limits, breaker); any other runtime is retired: it
 /// finishes the calls it took, then shuts its HTTP client down (``shutdown()``).
 public final class TenantRuntime: Sendable {
+    /// The tenant's name in the config.
     public let name: String
+    /// The tenant's admin client: its connection pool and cached token.
     public let client: KeycloakAdminClient
     let limiter: CallLimiter
     let breaker: CircuitBreaker
