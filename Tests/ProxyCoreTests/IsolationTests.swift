@@ -4,9 +4,9 @@ import ProxyCore
 import Testing
 
 /// A registry and router over `text`; everything is shut down afterwards.
-private func withRouter(_ text: String, _ body: (ToolRouter) async throws -> Void) async throws {
+private func withRouter(_ text: String, metrics: ProxyMetrics = .system, _ body: (ToolRouter) async throws -> Void) async throws {
     let config = try loadConfig(text, environment: testEnvironment).config
-    let registry = try TenantRegistry(config: config, logger: quietLogger)
+    let registry = try TenantRegistry(config: config, logger: quietLogger, metrics: metrics)
     let router = ToolRouter(registry: registry, audit: nil, logger: quietLogger)
     do {
         try await body(router)
@@ -91,7 +91,11 @@ struct IsolationTests {
         try await KeycloakEmulator.withRunning { emulator in
             try seedTenant(emulator)
             let text = configYAML(tenantYAML("eu", url: emulator.url, "breaker: { failures: 3, cool_down: 1s }"))
-            try await withRouter(text) { router in
+            let prometheus = PrometheusMetrics()
+            func gauge() -> Double? {
+                parsePrometheus(prometheus.render()).value(ProxyMetrics.Name.circuitOpen, ["tenant": "eu"])
+            }
+            try await withRouter(text, metrics: prometheus.metrics) { router in
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
                 var sent = emulator.requestCount(.userSessions)
 
@@ -100,6 +104,7 @@ struct IsolationTests {
                     #expect(errorCode(try await sessions(router, tenant: "eu")) == "upstream_unavailable")
                 }
                 #expect(emulator.requestCount(.userSessions) == sent + 3)
+                #expect(gauge() == 1)
                 sent += 3
 
                 // Open: refused without a request.
@@ -124,6 +129,10 @@ struct IsolationTests {
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
                 #expect(emulator.requestCount(.userSessions) == sent + 2)
+                #expect(gauge() == 0)
+                let rejections = parsePrometheus(prometheus.render()).series(ProxyMetrics.Name.tenantRejections)
+                #expect(rejections.map(\.labels) == [["tenant": "eu", "reason": "circuit_open"]])
+                #expect(rejections.first?.value == 2)
             }
         }
     }

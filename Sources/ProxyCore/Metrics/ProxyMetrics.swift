@@ -17,6 +17,7 @@ import Metrics
 /// | `keycloak_mcp_proxy_config_last_reload_success` | gauge | 1 when the last reload succeeded, 0 when it failed |
 /// | `keycloak_mcp_proxy_calls_in_flight` | gauge | `tenant`: calls holding one of its slots |
 /// | `keycloak_mcp_proxy_tenant_rejections_total` | counter | `tenant`, `reason` (`overloaded`, `circuit_open`) |
+/// | `keycloak_mcp_proxy_circuit_open` | gauge | `tenant`: 1 while its circuit breaker is open or half-open |
 public struct ProxyMetrics: Sendable {
     /// Metric names, for dashboards and tests.
     public enum Name {
@@ -28,6 +29,7 @@ public struct ProxyMetrics: Sendable {
         public static let lastReloadSuccess = "keycloak_mcp_proxy_config_last_reload_success"
         public static let callsInFlight = "keycloak_mcp_proxy_calls_in_flight"
         public static let tenantRejections = "keycloak_mcp_proxy_tenant_rejections_total"
+        public static let circuitOpen = "keycloak_mcp_proxy_circuit_open"
     }
 
     /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
@@ -80,6 +82,10 @@ public struct ProxyMetrics: Sendable {
     func callsInFlight(tenant: String, change: Int) {
         let meter = Meter(label: Name.callsInFlight, dimensions: [("tenant", tenant)], factory: currentFactory)
         if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
+    }
+
+    func circuit(tenant: String, open: Bool) {
+        Gauge(label: Name.circuitOpen, dimensions: [("tenant", tenant)], factory: currentFactory).record(open ? 1 : 0)
     }
 
     func tenantRejection(tenant: String, reason: String) {

@@ -55,9 +55,11 @@ extension TenantRuntime {
         do {
             let result = try await body()
             breaker.record(.reachable, probe: probe)
+            metrics.circuit(tenant: name, open: breaker.isOpen)
             return result
         } catch {
             breaker.record(Self.evidence(error), probe: probe)
+            metrics.circuit(tenant: name, open: breaker.isOpen)
             throw error
         }
     }
