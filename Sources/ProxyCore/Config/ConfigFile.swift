@@ -39,9 +39,11 @@ struct TenantSection: Decodable {
     var pool: PoolSection?
     var timeouts: TimeoutsSection?
     var tls: Located<TLSSection>?
+    var limits: LimitsSection?
+    var breaker: BreakerSection?
 
     enum CodingKeys: String, CodingKey {
-        case url, auth, pool, timeouts, tls
+        case url, auth, pool, timeouts, tls, limits, breaker
         case basePath = "base_path"
         case defaultRealm = "default_realm"
         case allowedRealms = "allowed_realms"
@@ -82,6 +84,26 @@ struct PoolSection: Decodable {
     enum CodingKeys: String, CodingKey {
         case maxConnections = "max_connections"
         case idleTimeout = "idle_timeout"
+    }
+}
+
+struct LimitsSection: Decodable {
+    var maxInFlight: Located<Int>?
+    var maxQueued: Located<Int>?
+
+    enum CodingKeys: String, CodingKey {
+        case maxInFlight = "max_in_flight"
+        case maxQueued = "max_queued"
+    }
+}
+
+struct BreakerSection: Decodable {
+    var failures: Located<Int>?
+    var coolDown: Located<ConfigDuration>?
+
+    enum CodingKeys: String, CodingKey {
+        case failures
+        case coolDown = "cool_down"
     }
 }
 

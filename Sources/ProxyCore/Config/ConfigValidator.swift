@@ -118,6 +118,8 @@ struct ConfigValidator {
             timeouts.request = checkedDuration(request, within: .milliseconds(1)...(.seconds(600)))
         }
         let tls = validateTLS(section.tls, url: url)
+        let limits = validateLimits(section.limits, pool: pool)
+        let breaker = validateBreaker(section.breaker)
 
         let realms = validateRealms(section)
         var protected: [String] = []
@@ -130,7 +132,42 @@ struct ConfigValidator {
         }
         guard errors.count == errorCount, let url, let auth else { return nil }
         let connection = ConnectionSettings(url: url, basePath: basePath, auth: auth, pool: pool, timeouts: timeouts, tls: tls)
-        return TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected)
+        return TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected, limits: limits, breaker: breaker)
+    }
+
+    /// `limits`, each key defaulting to ``TenantLimits/defaults(for:)`` of the pool.
+    private mutating func validateLimits(_ section: LimitsSection?, pool: PoolSettings) -> TenantLimits {
+        var limits = TenantLimits.defaults(for: pool)
+        if let value = section?.maxInFlight {
+            if (1...TenantLimits.maximum).contains(value.value) {
+                limits.maxInFlight = value.value
+            } else {
+                fail(value, "expected a number of calls from 1 to \(TenantLimits.maximum), found \(value.value)")
+            }
+        }
+        if let value = section?.maxQueued {
+            if (0...TenantLimits.maximum).contains(value.value) {
+                limits.maxQueued = value.value
+            } else {
+                fail(value, "expected a number of calls from 0 (no queue) to \(TenantLimits.maximum), found \(value.value)")
+            }
+        }
+        return limits
+    }
+
+    private mutating func validateBreaker(_ section: BreakerSection?) -> BreakerSettings {
+        var breaker = BreakerSettings()
+        if let value = section?.failures {
+            if (1...1000).contains(value.value) {
+                breaker.failures = value.value
+            } else {
+                fail(value, "expected a number of consecutive failures from 1 to 1000, found \(value.value)")
+            }
+        }
+        if let value = section?.coolDown {
+            breaker.coolDown = checkedDuration(value, within: .milliseconds(1)...(.seconds(3600)))
+        }
+        return breaker
     }
 
     /// The URL as `scheme://host[:port]`, or nil after recording why not. Parsed on bytes:

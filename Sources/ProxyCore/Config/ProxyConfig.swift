@@ -50,12 +50,22 @@ public struct TenantConfig: Sendable, Hashable {
     public var realms: RealmRules
     /// Usernames or user ids that are never logged out.
     public var protectedUsers: [String]
+    /// Calls in flight and queued for this tenant.
+    public var limits: TenantLimits
+    /// When calls to this tenant fail fast because its Keycloak cannot be reached.
+    public var breaker: BreakerSettings
 
-    public init(name: String, connection: ConnectionSettings, realms: RealmRules, protectedUsers: [String] = []) {
+    /// - Parameter limits: nil for ``TenantLimits/defaults(for:)`` of the connection's pool.
+    public init(
+        name: String, connection: ConnectionSettings, realms: RealmRules, protectedUsers: [String] = [],
+        limits: TenantLimits? = nil, breaker: BreakerSettings = .init()
+    ) {
         self.name = name
         self.connection = connection
         self.realms = realms
         self.protectedUsers = protectedUsers
+        self.limits = limits ?? .defaults(for: connection.pool)
+        self.breaker = breaker
     }
 }
 

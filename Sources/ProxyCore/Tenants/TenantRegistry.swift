@@ -5,55 +5,122 @@ import Synchronization
 
 /// The tenants being served, as an immutable snapshot that is swapped whole.
 ///
-/// A `Service`: it runs until graceful shutdown, then closes every tenant's connection pool.
+/// ``apply(_:)`` swaps in a new config (a reload); calls that read the old snapshot finish on
+/// it. A `Service`: it runs until graceful shutdown, then lets the calls in flight finish and
+/// closes every tenant's connection pool.
 public final class TenantRegistry: Service, Sendable {
     /// What one call sees: the config and its tenants' runtimes, never half of a reload.
     public struct Snapshot: Sendable {
         public let config: ProxyConfig
         public let runtimes: [String: TenantRuntime]
+        let tenants: [String: TenantConfig]
 
+        init(config: ProxyConfig, runtimes: [String: TenantRuntime]) {
+            self.config = config
+            self.runtimes = runtimes
+            self.tenants = Dictionary(config.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+
+        /// The runtime serving the tenant in this snapshot.
         public func runtime(_ name: String) -> TenantRuntime? { runtimes[name] }
+
+        /// The tenant's config in this snapshot (its policy for a call that read the snapshot).
+        public func tenant(_ name: String) -> TenantConfig? { tenants[name] }
     }
 
-    private let state: Mutex<Snapshot>
-    private let logger: Logger
+    struct State {
+        var snapshot: Snapshot
+        /// Runtimes being retired: each task lets the runtime's calls finish, then shuts it down.
+        var retiring: [UInt64: Task<Void, Never>] = [:]
+        var nextRetirement: UInt64 = 0
+        var isShutDown = false
+    }
+
+    let state: Mutex<State>
+    let logger: Logger
+    let onTokenEvent: (@Sendable (String, TokenEvent) -> Void)?
+    /// Where the registry, its runtimes and the router record metrics.
+    public let metrics: ProxyMetrics
 
     /// Builds a runtime per tenant. Nothing is sent to any Keycloak yet.
-    public init(config: ProxyConfig, logger: Logger, onTokenEvent: (@Sendable (String, TokenEvent) -> Void)? = nil) throws(KeycloakError) {
+    ///
+    /// - Parameters:
+    ///   - metrics: where token fetches, calls and calls in flight are recorded.
+    ///   - onTokenEvent: called with the tenant's name after every token fetch, besides metrics.
+    public init(
+        config: ProxyConfig, logger: Logger, metrics: ProxyMetrics = .system,
+        onTokenEvent: (@Sendable (String, TokenEvent) -> Void)? = nil
+    ) throws(KeycloakError) {
+        self.logger = logger
+        self.metrics = metrics
+        self.onTokenEvent = onTokenEvent
         var runtimes: [String: TenantRuntime] = [:]
         for tenant in config.tenants {
-            let name = tenant.name
-            let hook = onTokenEvent.map { hook in { @Sendable (event: TokenEvent) in hook(name, event) } }
-            do {
-                runtimes[name] = try TenantRuntime(config: tenant, logger: logger, onTokenEvent: hook)
+            do throws(KeycloakError) {
+                runtimes[tenant.name] = try Self.makeRuntime(tenant, logger: logger, metrics: metrics, onTokenEvent: onTokenEvent)
             } catch {
                 let built = Array(runtimes.values)
                 Task { for runtime in built { await runtime.shutdown() } }
-                throw KeycloakError(error.code, "tenant \(name): \(error.message)")
+                throw error
             }
         }
-        self.state = Mutex(Snapshot(config: config, runtimes: runtimes))
-        self.logger = logger
+        self.state = Mutex(State(snapshot: Snapshot(config: config, runtimes: runtimes)))
     }
 
     /// The snapshot to serve one call from.
     public var current: Snapshot {
-        state.withLock { $0 }
+        state.withLock { $0.snapshot }
     }
 
+    /// Waits for graceful shutdown, then runs ``shutdown()``. Put the registry before the
+    /// HTTP server in the `ServiceGroup`: services shut down in reverse order, so the server
+    /// stops taking calls first.
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()
     }
 
-    /// Closes every tenant's connection pool.
+    /// Stops taking new work, lets the calls in flight finish, and closes every tenant's
+    /// connection pool, those retired by reloads included.
     public func shutdown() async {
-        let runtimes = state.withLock { Array($0.runtimes.values) }
+        let (runtimes, retiring) = state.withLock { state in
+            state.isShutDown = true
+            return (Array(state.snapshot.runtimes.values), Array(state.retiring.values))
+        }
         await withTaskGroup(of: Void.self) { group in
             for runtime in runtimes {
                 group.addTask { await runtime.shutdown() }
             }
+            for task in retiring {
+                group.addTask { await task.value }
+            }
         }
         logger.debug("tenant connection pools closed", metadata: ["tenants": "\(runtimes.count)"])
+    }
+
+    /// Waits until every runtime retired so far is closed.
+    public func retirementsFinished() async {
+        let retiring = state.withLock { Array($0.retiring.values) }
+        for task in retiring { await task.value }
+    }
+
+    /// Forgets a retirement that has finished.
+    func finishedRetirement(_ id: UInt64) {
+        _ = state.withLock { $0.retiring.removeValue(forKey: id) }
+    }
+
+    static func makeRuntime(
+        _ tenant: TenantConfig, logger: Logger, metrics: ProxyMetrics, onTokenEvent: (@Sendable (String, TokenEvent) -> Void)?
+    ) throws(KeycloakError) -> TenantRuntime {
+        let name = tenant.name
+        let hook: @Sendable (TokenEvent) -> Void = { event in
+            metrics.tokenFetch(tenant: name, event)
+            onTokenEvent?(name, event)
+        }
+        do {
+            return try TenantRuntime(config: tenant, logger: logger, metrics: metrics, onTokenEvent: hook)
+        } catch {
+            throw KeycloakError(error.code, "tenant \(name): \(error.message)")
+        }
     }
 }

@@ -2,7 +2,12 @@ public import Logging
 import KeycloakAdmin
 
 /// Runs tool calls: checks arguments, resolves tenant and realm, asks ``Policy``, calls the
-/// tenant's Keycloak, and writes one audit record per call, allowed, denied or failed.
+/// tenant's Keycloak within the tenant's isolation (``TenantRuntime/isolated(_:)``), and writes
+/// one audit record and one metric per call, allowed, denied or failed.
+///
+/// Each call reads ``TenantRegistry/current`` once, so a reload applies from the next call on,
+/// and holds its tenant's runtime until it ends, so a reload that retires the runtime waits
+/// for it.
 public final class ToolRouter: Sendable {
     public let registry: TenantRegistry
     private let audit: AuditLog?
@@ -45,6 +50,7 @@ public final class ToolRouter: Sendable {
         defer {
             record.durationMilliseconds = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
             audit?.write(record)
+            recordMetrics(record)
         }
         guard let tool = ToolName(rawValue: name) else {
             record.outcome = .error
@@ -113,7 +119,8 @@ public final class ToolRouter: Sendable {
     // MARK: - logout_user and get_user_sessions
 
     private func userCall(
-        _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord
+        _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord,
+        attempt: Int = 1
     ) async -> ToolOutcome {
         // Which tenant.
         let visible = snapshot.config.tenants.filter { Policy.check(caller, tenant: $0) == nil }.map(\.name)
@@ -121,10 +128,20 @@ public final class ToolRouter: Sendable {
             return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(visible.joined(separator: ", "))"))
         }
         record.tenant = tenantName
-        guard let runtime = snapshot.runtime(tenantName) else {
+        guard let runtime = snapshot.runtime(tenantName), let tenant = snapshot.tenant(tenantName) else {
             return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(visible.joined(separator: ", "))"))
         }
-        let tenant = runtime.config
+        // Hold the runtime for the whole call. A reload that retired it after this call read
+        // the snapshot may have closed it already: then serve from the newest snapshot (a
+        // few times at most, should reloads follow each other that fast).
+        guard runtime.enter() else {
+            let newest = registry.current
+            guard attempt < 3, newest.runtime(tenantName) !== runtime else {
+                return .failure(ToolFailure(.upstreamUnavailable, "tenant \(tenantName) is shutting down; try again shortly", tenant: tenantName))
+            }
+            return await userCall(tool, arguments, caller: caller, snapshot: newest, record: &record, attempt: attempt + 1)
+        }
+        defer { runtime.leave() }
         // Which realm.
         guard let realm = arguments.realm ?? tenant.realms.defaultRealm else {
             return .failure(ToolFailure(.invalidArgument, "name a realm: tenant \(tenantName) has no default realm", tenant: tenantName))
@@ -151,48 +168,59 @@ public final class ToolRouter: Sendable {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
         do throws(KeycloakError) {
-            let client = runtime.client
-            // Resolve the user: a username needs its id; an id needs its username when the
-            // tenant protects users by name.
-            var userID = arguments.userID ?? ""
-            var username = arguments.username
-            if let name = arguments.username {
-                guard let user = try await client.findUser(realm: realm, username: name) else {
-                    return .failure(ToolFailure(.userNotFound, "no user with username \"\(name)\" in realm \"\(realm)\" of tenant \(tenantName)", tenant: tenantName, realm: realm))
-                }
-                userID = user.id
-                username = user.username
-            } else if !tenant.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
-                username = try await client.user(realm: realm, id: userID).username
+            return try await runtime.isolated { () async throws(KeycloakError) -> ToolOutcome in
+                try await keycloakPart(tool, arguments, tenant: tenant, realm: realm, runtime: runtime, record: &record)
             }
-            record.userID = userID
-            record.username = username
-            if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
-                return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
-            }
-            var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
-            result["username"] = username.map(JSONValue.string)
-            switch tool {
-            case .logoutUser where arguments.dryRun:
-                let sessions = try await client.userSessions(realm: realm, userID: userID)
-                result["status"] = "dry_run"
-                result["dry_run"] = true
-                result["sessions"] = .int(sessions.count)
-                result["message"] = .string("Dry run: user \(userID) would be logged out from \(sessions.count) session\(sessions.count == 1 ? "" : "s"); nothing was changed")
-            case .logoutUser:
-                try await client.logout(realm: realm, userID: userID)
-                result["status"] = "success"
-                result["dry_run"] = false
-                result["message"] = .string("User \(userID) logged out from all sessions")
-            default:
-                let sessions = try await client.userSessions(realm: realm, userID: userID)
-                result["count"] = .int(sessions.count)
-                result["sessions"] = .array(sessions.map(Self.render))
-            }
-            return .success(.object(result))
         } catch {
             return .failure(Self.failure(error, tenant: tenantName, realm: realm))
         }
+    }
+
+    /// What a user call asks of Keycloak, once policy allowed it.
+    private func keycloakPart(
+        _ tool: ToolName, _ arguments: ToolArguments, tenant: TenantConfig, realm: String, runtime: TenantRuntime,
+        record: inout AuditRecord
+    ) async throws(KeycloakError) -> ToolOutcome {
+        let tenantName = tenant.name
+        let client = runtime.client
+        // Resolve the user: a username needs its id; an id needs its username when the
+        // tenant protects users by name.
+        var userID = arguments.userID ?? ""
+        var username = arguments.username
+        if let name = arguments.username {
+            guard let user = try await runtime.upstream({ () async throws(KeycloakError) in try await client.findUser(realm: realm, username: name) }) else {
+                return .failure(ToolFailure(.userNotFound, "no user with username \"\(name)\" in realm \"\(realm)\" of tenant \(tenantName)", tenant: tenantName, realm: realm))
+            }
+            userID = user.id
+            username = user.username
+        } else if !tenant.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
+            username = try await runtime.upstream { () async throws(KeycloakError) in try await client.user(realm: realm, id: userID) }.username
+        }
+        record.userID = userID
+        record.username = username
+        if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
+            return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
+        }
+        var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
+        result["username"] = username.map(JSONValue.string)
+        switch tool {
+        case .logoutUser where arguments.dryRun:
+            let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
+            result["status"] = "dry_run"
+            result["dry_run"] = true
+            result["sessions"] = .int(sessions.count)
+            result["message"] = .string("Dry run: user \(userID) would be logged out from \(sessions.count) session\(sessions.count == 1 ? "" : "s"); nothing was changed")
+        case .logoutUser:
+            try await runtime.upstream { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
+            result["status"] = "success"
+            result["dry_run"] = false
+            result["message"] = .string("User \(userID) logged out from all sessions")
+        default:
+            let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
+            result["count"] = .int(sessions.count)
+            result["sessions"] = .array(sessions.map(Self.render))
+        }
+        return .success(.object(result))
     }
 
     static func failure(_ error: KeycloakError, tenant: String, realm: String) -> ToolFailure {

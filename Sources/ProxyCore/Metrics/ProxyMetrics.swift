@@ -1,0 +1,94 @@
+public import CoreMetrics
+import KeycloakAdmin
+import Metrics
+
+/// What the proxy counts, recorded through the swift-metrics API.
+///
+/// Every label value comes from the config or from a fixed set (tool names, error codes,
+/// policy reasons): never a caller's free text and never a secret.
+///
+/// | metric | type | labels |
+/// |---|---|---|
+/// | `keycloak_mcp_proxy_tool_calls_total` | counter | `tenant` (empty when none applies), `tool`, `outcome` (`ok` or the error code) |
+/// | `keycloak_mcp_proxy_upstream_request_duration_seconds` | histogram | `tenant`: each admin API call, including a token fetch it waited for |
+/// | `keycloak_mcp_proxy_token_fetches_total` | counter | `tenant`, `result` (`ok` or the error code) |
+/// | `keycloak_mcp_proxy_policy_denials_total` | counter | `reason` (e.g. `realm_denied`) |
+/// | `keycloak_mcp_proxy_config_reloads_total` | counter | `result` (`success`, `failure`) |
+/// | `keycloak_mcp_proxy_config_last_reload_success` | gauge | 1 when the last reload succeeded, 0 when it failed |
+/// | `keycloak_mcp_proxy_calls_in_flight` | gauge | `tenant`: calls holding one of its slots |
+/// | `keycloak_mcp_proxy_tenant_rejections_total` | counter | `tenant`, `reason` (`overloaded`, `circuit_open`) |
+/// | `keycloak_mcp_proxy_circuit_open` | gauge | `tenant`: 1 while its circuit breaker is open or half-open |
+public struct ProxyMetrics: Sendable {
+    /// Metric names, for dashboards and tests.
+    public enum Name {
+        public static let toolCalls = "keycloak_mcp_proxy_tool_calls_total"
+        public static let upstreamDuration = "keycloak_mcp_proxy_upstream_request_duration_seconds"
+        public static let tokenFetches = "keycloak_mcp_proxy_token_fetches_total"
+        public static let policyDenials = "keycloak_mcp_proxy_policy_denials_total"
+        public static let reloads = "keycloak_mcp_proxy_config_reloads_total"
+        public static let lastReloadSuccess = "keycloak_mcp_proxy_config_last_reload_success"
+        public static let callsInFlight = "keycloak_mcp_proxy_calls_in_flight"
+        public static let tenantRejections = "keycloak_mcp_proxy_tenant_rejections_total"
+        public static let circuitOpen = "keycloak_mcp_proxy_circuit_open"
+    }
+
+    /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
+    private let factory: (any MetricsFactory)?
+
+    /// Records into `factory`, whatever the global metrics system is.
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    private init(system: Void) {
+        self.factory = nil
+    }
+
+    /// Records into the factory given to `MetricsSystem.bootstrap` (nothing until then).
+    public static let system = ProxyMetrics(system: ())
+
+    private var currentFactory: any MetricsFactory { factory ?? MetricsSystem.factory }
+
+    // MARK: - Recording
+
+    func toolCall(tenant: String?, tool: String, outcome: String) {
+        Counter(label: Name.toolCalls, dimensions: [("tenant", tenant ?? ""), ("tool", tool), ("outcome", outcome)], factory: currentFactory)
+            .increment()
+    }
+
+    func upstreamRequest(tenant: String, duration: Duration) {
+        Timer(label: Name.upstreamDuration, dimensions: [("tenant", tenant)], factory: currentFactory)
+            .record(duration: duration)
+    }
+
+    func tokenFetch(tenant: String, _ event: TokenEvent) {
+        let result: String
+        switch event {
+        case .fetched: result = "ok"
+        case .failed(let error, _, _): result = error.code.rawValue
+        }
+        Counter(label: Name.tokenFetches, dimensions: [("tenant", tenant), ("result", result)], factory: currentFactory).increment()
+    }
+
+    func policyDenial(reason: String) {
+        Counter(label: Name.policyDenials, dimensions: [("reason", reason)], factory: currentFactory).increment()
+    }
+
+    func reload(succeeded: Bool) {
+        Counter(label: Name.reloads, dimensions: [("result", succeeded ? "success" : "failure")], factory: currentFactory).increment()
+        Gauge(label: Name.lastReloadSuccess, factory: currentFactory).record(succeeded ? 1 : 0)
+    }
+
+    func callsInFlight(tenant: String, change: Int) {
+        let meter = Meter(label: Name.callsInFlight, dimensions: [("tenant", tenant)], factory: currentFactory)
+        if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
+    }
+
+    func circuit(tenant: String, open: Bool) {
+        Gauge(label: Name.circuitOpen, dimensions: [("tenant", tenant)], factory: currentFactory).record(open ? 1 : 0)
+    }
+
+    func tenantRejection(tenant: String, reason: String) {
+        Counter(label: Name.tenantRejections, dimensions: [("tenant", tenant), ("reason", reason)], factory: currentFactory).increment()
+    }
+}
