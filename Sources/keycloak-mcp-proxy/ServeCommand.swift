@@ -56,9 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         StandardError.bootstrapLogging(level: level, format: logFormat)
         var logger = Logger(label: "keycloak-mcp-proxy")
         logger.logLevel = level
+        let loader = ConfigLoader(environment: ProcessInfo.processInfo.environment)
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: config)
+            loaded = try loader.load(path: config)
         } catch {
             for problem in error.errors { StandardError.print(problem.description) }
             let count = error.errors.count
@@ -69,19 +70,19 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.print("\(warning.file):\(warning.mark): \(warning.path.isEmpty ? "" : warning.path + ": ")warning: \(warning.message)")
         }
         do throws(ServeError) {
-            try await serve(loaded.config, logger: logger)
+            try await serve(loaded.config, loader: loader, logger: logger)
         } catch {
             StandardError.print("keycloak-mcp-proxy: \(error.message)")
             throw ExitCode(1)
         }
     }
 
-    private func serve(_ config: ProxyConfig, logger: Logger) async throws(ServeError) {
+    private func serve(_ config: ProxyConfig, loader: ConfigLoader, logger: Logger) async throws(ServeError) {
         let caller = try stdio ? ProxyRuntime.caller(agent: agent, in: config) : .anonymous
         let audit = try ProxyRuntime.openAuditLog(config)
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(config: config, logger: logger, audit: audit)
+            runtime = try ProxyRuntime(config: config, logger: logger, audit: audit, reloadFrom: (self.config, loader))
         } catch {
             audit.close()
             throw error

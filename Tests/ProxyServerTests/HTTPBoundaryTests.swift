@@ -151,7 +151,10 @@ extension EndToEnd {
                     #expect(ready.status == 200)
                     #expect(ready.json["status"].string == "ready")
                     #expect(ready.json["tenants"].int == 1)
-                    #expect(try await client.send(.GET, path: "/metrics", headers: []).status == 404)
+                    let metrics = try await client.send(.GET, path: "/metrics", headers: [])
+                    #expect(metrics.status == 200)
+                    #expect(metrics.headers["Content-Type"].first == "text/plain; version=0.0.4; charset=utf-8")
+                    #expect(try await client.send(.GET, path: "/nowhere", headers: []).status == 404)
                 }
             }
         }

@@ -14,10 +14,14 @@ public final class HTTPService: Service, Sendable {
     private let logger: Logger
     private let signal = ListeningSignal()
 
-    /// Serves `endpoint` at `/mcp`, and `/healthz` and `/readyz` from `registry`'s config.
-    public init(listen: ListenAddress, endpoint: MCPEndpoint, registry: TenantRegistry, logger: Logger) {
+    /// Serves `endpoint` at `/mcp`, `/healthz`, `/readyz` from `registry`'s config (and
+    /// `reloader`'s status), and `/metrics` from `metrics` when given.
+    public init(
+        listen: ListenAddress, endpoint: MCPEndpoint, registry: TenantRegistry, reloader: ConfigReloader? = nil,
+        metrics: PrometheusMetrics? = nil, logger: Logger
+    ) {
         self.listen = listen
-        self.responder = ProxyResponder(endpoint: endpoint, registry: registry)
+        self.responder = ProxyResponder(endpoint: endpoint, registry: registry, reloader: reloader, metrics: metrics)
         self.logger = logger
     }
 

@@ -11,18 +11,25 @@ import ProxyCore
 /// concurrent clients that reuse the same JSON-RPC ids never see each other's responses.
 public struct MCPEndpoint: Sendable {
     let tools: ToolServer
-    let authenticator: BearerAuthenticator
-    let origins: OriginPolicy
+    /// Who may call and from which origins, as the config being served says now.
+    let access: @Sendable () -> (authenticator: BearerAuthenticator, origins: OriginPolicy)
     let settings: HTTPSettings
     let logger: Logger
 
-    /// `/mcp` for `tools`, refusing what `authenticator`, `origins` and `settings` refuse.
-    public init(tools: ToolServer, authenticator: BearerAuthenticator, origins: OriginPolicy, settings: HTTPSettings, logger: Logger) {
+    /// `/mcp` for `tools`, refusing what `access()` (asked per request) and `settings` refuse.
+    public init(
+        tools: ToolServer, access: @escaping @Sendable () -> (authenticator: BearerAuthenticator, origins: OriginPolicy),
+        settings: HTTPSettings, logger: Logger
+    ) {
         self.tools = tools
-        self.authenticator = authenticator
-        self.origins = origins
+        self.access = access
         self.settings = settings
         self.logger = logger
+    }
+
+    /// `/mcp` with fixed rules.
+    public init(tools: ToolServer, authenticator: BearerAuthenticator, origins: OriginPolicy, settings: HTTPSettings, logger: Logger) {
+        self.init(tools: tools, access: { (authenticator, origins) }, settings: settings, logger: logger)
     }
 
     /// The SDK's checks that still apply once the proxy has done origin and auth itself.
@@ -33,6 +40,7 @@ public struct MCPEndpoint: Sendable {
     ])
 
     func respond(to request: Hummingbird.Request) async -> Hummingbird.Response {
+        let (authenticator, origins) = access()
         guard origins.allows(request.headers[.origin]) else {
             return Self.error(.forbidden, JSONRPCError(.invalidRequest, "Forbidden: Origin not allowed"))
         }

@@ -13,10 +13,14 @@ import UnixSignals
 /// try await runtime.serviceGroup([http], signals: true).run()
 /// ```
 public final class ProxyRuntime: Sendable {
-    /// The config being served.
-    public let config: ProxyConfig
+    /// The config being served now (a reload replaces it).
+    public var config: ProxyConfig { registry.current.config }
     /// The tenants' runtimes; a `Service` that closes their pools on graceful shutdown.
     public let registry: TenantRegistry
+    /// What `/metrics` shows: the registry's, the router's and the reloader's metrics.
+    public let prometheus: PrometheusMetrics
+    /// Reloads the config file on SIGHUP and when it changes; nil when not serving from a file.
+    public let reloader: ConfigReloader?
     /// Policy, routing and audit for every call.
     public let router: ToolRouter
     /// Makes the MCP servers of both transports.
@@ -26,14 +30,21 @@ public final class ProxyRuntime: Sendable {
 
     /// Builds every tenant's client (nothing is sent to any Keycloak yet). Audit records go to
     /// `audit` (nil: none); ``openAuditLog(_:)`` opens the config's destination. The runtime
-    /// closes it in ``close()``.
-    public init(config: ProxyConfig, logger: Logger, audit: AuditLog?) throws(ServeError) {
+    /// closes it in ``close()``. With `reloadFrom`, the file `config` was loaded from is watched
+    /// and reloaded with the same loader (so `${NAME}` reads the same environment).
+    public init(
+        config: ProxyConfig, logger: Logger, audit: AuditLog?, reloadFrom source: (path: String, loader: ConfigLoader)? = nil
+    ) throws(ServeError) {
+        let prometheus = PrometheusMetrics()
+        let registry: TenantRegistry
         do {
-            registry = try TenantRegistry(config: config, logger: logger)
+            registry = try TenantRegistry(config: config, logger: logger, metrics: prometheus.metrics)
         } catch {
             throw ServeError(error.message)
         }
-        self.config = config
+        self.prometheus = prometheus
+        self.registry = registry
+        self.reloader = source.map { ConfigReloader(path: $0.path, loader: $0.loader, registry: registry, logger: logger) }
         self.audit = audit
         self.logger = logger
         self.router = ToolRouter(registry: registry, audit: audit, logger: logger)
@@ -71,14 +82,22 @@ public final class ProxyRuntime: Sendable {
                 "no agents section and a listen address that is not loopback: every /mcp call is refused with 401",
                 metadata: ["address": "\(address)"])
         }
+        // Agents and origins come from the config being served when each request arrives, so a
+        // reload that adds an agent or rotates a token applies to the next request.
+        let registry = self.registry
         let endpoint = MCPEndpoint(
             tools: tools,
-            authenticator: BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
-            origins: OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins),
+            access: {
+                let config = registry.current.config
+                return (
+                    BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
+                    OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins)
+                )
+            },
             settings: settings,
             logger: logger
         )
-        return HTTPService(listen: address, endpoint: endpoint, registry: registry, logger: logger)
+        return HTTPService(listen: address, endpoint: endpoint, registry: registry, reloader: reloader, metrics: prometheus, logger: logger)
     }
 
     /// One MCP session on standard input and output for `caller`.
@@ -96,7 +115,10 @@ public final class ProxyRuntime: Sendable {
         signals: Bool,
         maximumGracefulShutdown: Duration = .seconds(10)
     ) -> ServiceGroup {
+        // Stopped in reverse: listeners first, then the reloader, the tenant pools last. SIGHUP is
+        // the reloader's own, never a shutdown signal.
         var entries = [ServiceGroupConfiguration.ServiceConfiguration(service: registry, serviceName: "tenant-registry")]
+        if let reloader { entries.append(.init(service: reloader, serviceName: "config-reloader")) }
         entries += services.map { .init(service: $0) }
         entries += finishing.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -105,6 +105,16 @@ final class ChildProcess: @unchecked Sendable {
         errors.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Sends SIGTERM, as Kubernetes or systemd would, without waiting.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Sends a signal (e.g. SIGHUP) without waiting.
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(process.processIdentifier, number) }
+    }
+
     /// Sends SIGINT, as Ctrl-C would.
     func interrupt() {
         if process.isRunning { process.interrupt() }
