@@ -105,6 +105,11 @@ final class ChildProcess: @unchecked Sendable {
         errors.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// The child's process id while it runs.
+    var processIdentifier: Int32? {
+        process.isRunning ? process.processIdentifier : nil
+    }
+
     /// Sends SIGTERM, as Kubernetes or systemd would, without waiting.
     func terminate() {
         if process.isRunning { process.terminate() }
