@@ -10,7 +10,7 @@ struct ConfigMapServeTests {
     @Test func theConfigMapConfigServesAndDrains() async throws {
         let config = try DeployManifests.configMapConfig()
         let environment = try DeployManifests.secretExampleEnvironment()
-        #expect(config.hasPrefix("# yaml-language-server: $schema="))
+        #expect(config.hasPrefix("# keycloak-mcp-proxy config, version 1"))
         #expect(config.contains("listen: \"0.0.0.0:8080\""))
         #expect(environment["INCIDENT_BOT_TOKEN"] != nil && environment["KC_EU_CLIENT_SECRET"] != nil)
         try await withTemporaryDirectory { dir in
