@@ -5,6 +5,6 @@ struct KeycloakMCPProxy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keycloak-mcp-proxy",
         abstract: "One MCP endpoint in front of many Keycloak servers.",
-        subcommands: [ServeCommand.self, DemoCommand.self, CheckCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, CheckCommand.self, HashTokenCommand.self, HealthcheckCommand.self]
     )
 }
