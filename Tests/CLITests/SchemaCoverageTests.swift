@@ -13,6 +13,8 @@ struct SchemaCoverageTests {
         "AuthSection": ["$defs", "auth"],
         "PoolSection": ["$defs", "tenant", "properties", "pool"],
         "TimeoutsSection": ["$defs", "tenant", "properties", "timeouts"],
+        "LimitsSection": ["$defs", "tenant", "properties", "limits"],
+        "BreakerSection": ["$defs", "tenant", "properties", "breaker"],
         "TLSSection": ["$defs", "tenant", "properties", "tls"],
         "AgentSection": ["$defs", "agent"],
         "AgentTenantSection": ["$defs", "agent", "properties", "tenants", "additionalProperties"],
