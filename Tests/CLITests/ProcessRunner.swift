@@ -15,10 +15,12 @@ let productsDirectory: URL = {
     return url
 }()
 
-/// Runs a built product with arguments and environment; kills it after `timeout`.
+/// Runs a built product with arguments and environment, and `input` on its standard input
+/// (then closed; none: no input at all); kills it after `timeout`.
 func runProduct(
     _ name: String,
     _ arguments: [String],
+    input: Data? = nil,
     environment: [String: String] = [:],
     timeout: Duration = .seconds(30)
 ) async throws -> ProcessResult {
@@ -30,7 +32,8 @@ func runProduct(
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let stdin = Pipe()
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
     let exited = AsyncStream<Int32> { continuation in
         process.terminationHandler = { process in
             continuation.yield(process.terminationStatus)
@@ -42,7 +45,14 @@ func runProduct(
         try await Task.sleep(for: timeout)
         if process.isRunning { process.terminate() }
     }
-    // Blocking reads run on Dispatch threads: Swift's cooperative pool (two threads on two
+    if let input {
+        let writer = stdin.fileHandleForWriting
+        DispatchQueue.global().async {
+            try? writer.write(contentsOf: input)
+            try? writer.close()
+        }
+    }
+    // Blocking reads and writes run on Dispatch threads: Swift's cooperative pool (two threads on two
     // cores) must stay free for servers the test runs in-process.
     async let stdout = readToEnd(out.fileHandleForReading)
     async let stderr = readToEnd(err.fileHandleForReading)
