@@ -58,21 +58,34 @@ extension EndToEnd {
             throw TestFailure("serve did not start listening; stderr: \(child.standardError)")
         }
 
+        /// Serves a config for one seeded tenant `eu` from the built binary; `body` gets the
+        /// emulator, the child and a client. The child is stopped and the client shut down after.
+        static func withServedTenant(_ body: (KeycloakEmulator, ChildProcess, MCPTestClient) async throws -> Void) async throws {
+            let directory = try StdioTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                try seedTenant(eu, idPrefix: "eu")
+                let path = directory.appendingPathComponent("config.yaml").path
+                try config([("eu", eu)]).write(toFile: path, atomically: true, encoding: .utf8)
+                let (child, client) = try await serve(path)
+                defer { child.stop() }
+                do {
+                    try await body(eu, child, client)
+                } catch {
+                    try? await client.shutdown()
+                    throw error
+                }
+                try await client.shutdown()
+            }
+        }
+
         static func tenantNames(_ client: MCPTestClient) async throws -> [String] {
             let result = try await client.callTool("list_tenants", [:], token: TestAgent.incidentBot.token)
             return result["structuredContent"]["tenants"].array.compactMap { $0["name"].string }
         }
 
         @Test func sigtermFinishesTheCallInFlightThenExits0() async throws {
-            let directory = try StdioTests.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try await KeycloakEmulator.withRunning(.init()) { eu in
-                try seedTenant(eu, idPrefix: "eu")
-                let path = directory.appendingPathComponent("config.yaml").path
-                try Self.config([("eu", eu)]).write(toFile: path, atomically: true, encoding: .utf8)
-                let (child, client) = try await Self.serve(path)
-                defer { child.stop() }
-
+            try await Self.withServedTenant { eu, child, client in
                 eu.stall(.logout)
                 let call = Task {
                     try await client.callTool("logout_user", ["username": "alice"], token: TestAgent.incidentBot.token)
@@ -87,7 +100,6 @@ extension EndToEnd {
                 #expect(result["structuredContent"]["status"].string == "success")
                 #expect(try onlineSessions(eu, "eu-alice") == 0)
                 #expect(try await child.exitStatus(within: .seconds(15)) == 0, "stderr: \(child.standardError)")
-                try await client.shutdown()
             }
         }
 
@@ -128,14 +140,7 @@ extension EndToEnd {
         }
 
         @Test func metricsCountTheCallsMade() async throws {
-            let directory = try StdioTests.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try await KeycloakEmulator.withRunning(.init()) { eu in
-                try seedTenant(eu, idPrefix: "eu")
-                let path = directory.appendingPathComponent("config.yaml").path
-                try Self.config([("eu", eu)]).write(toFile: path, atomically: true, encoding: .utf8)
-                let (child, client) = try await Self.serve(path)
-                defer { child.stop() }
+            try await Self.withServedTenant { _, _, client in
                 let token = TestAgent.incidentBot.token
                 _ = try await client.callTool("logout_user", ["username": "alice"], token: token)
                 _ = try await client.callTool("logout_user", ["username": "bob"], token: token)
@@ -155,7 +160,6 @@ extension EndToEnd {
                 #expect(sample("keycloak_mcp_proxy_token_fetches_total", ["tenant": "eu"]) == 1)
                 #expect(sample("keycloak_mcp_proxy_calls_in_flight", ["tenant": "eu"]) == 0)
                 #expect(!text.contains(proxySecret))
-                try await client.shutdown()
             }
         }
     }
