@@ -163,7 +163,10 @@ extension EndToEnd {
             let allowed: Set = ["upstream_unavailable", "upstream_timeout", "upstream_error", "tenant_overloaded", "unknown_tenant", "protected_user", "upstream_auth_failed"]
             #expect(Set(result.failedWithCode.keys).isSubset(of: allowed), "\(result.failedWithCode)")
             #expect(rssAfterWarmUp > 0 && rssAtEnd > 0)
-            // Flat: at most 16 MiB or a quarter more than after the warm-up.
+            // At most 16 MiB or a quarter more than after the warm-up. Known open defect: the MCP
+            // request path keeps ~0.5-1.4 KiB per handled call (the router alone keeps none; see
+            // docs/benchmarks.md), so this bound is looser than "flat"; tighten it to no growth
+            // once that is fixed.
             #expect(rssAtEnd <= max(rssAfterWarmUp + 16 << 20, rssAfterWarmUp * 5 / 4), "RSS \(rssAfterWarmUp >> 20) MiB → \(rssAtEnd >> 20) MiB")
             print("fault run: \(seconds) s, \(result.answered) answered, \(result.succeeded) succeeded, errors \(result.failedWithCode.sorted { $0.key < $1.key }), RSS \(rssAfterWarmUp >> 20) → \(rssAtEnd >> 20) MiB")
 
