@@ -28,6 +28,8 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "ProxyCore", package: "keycloak-mcp-proxy")],
             path: "Profile"
         ),
+        // The generated config as a file, for whole-process runs: `swift run -c release generate-config 1000`.
+        .executableTarget(name: "generate-config", dependencies: ["BenchmarkSupport"], path: "GenerateConfig"),
     ],
     swiftLanguageModes: [.v6]
 )

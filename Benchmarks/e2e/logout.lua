@@ -1,0 +1,36 @@
+-- wrk script: POST the same request on every connection. The target chooses the body:
+--   WRK_MODE=direct  Keycloak's logout path itself (no body)
+--   WRK_MODE=mcp     JSON-RPC tools/call logout_user, stateless (the proxy)
+--   WRK_MODE=peer    the same tools/call in the MCP session WRK_SESSION (mcp-keycloak)
+local mode = os.getenv("WRK_MODE") or "mcp"
+local user = os.getenv("WRK_USER") or "bench-user-1"
+wrk.method = "POST"
+if mode == "direct" then
+  wrk.headers["Authorization"] = "Bearer bench-access-token"
+  wrk.headers["Content-Type"] = "application/json"
+else
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Accept"] = "application/json, text/event-stream"
+  wrk.headers["MCP-Protocol-Version"] = os.getenv("WRK_PROTOCOL") or "2025-06-18"
+  if mode == "peer" then wrk.headers["Mcp-Session-Id"] = os.getenv("WRK_SESSION") end
+  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"logout_user",'
+    .. '"arguments":{"user_id":"' .. user .. '","realm":"customers"}}}'
+end
+
+-- Count answers that are not 2xx, and (MCP) answers that are tool errors, so a fast run of
+-- failures cannot pass for a fast run of logouts. Reported by done().
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad_status = 0; tool_errors = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad_status = bad_status + 1
+  elseif mode ~= "direct" and body and string.find(body, '"isError":true', 1, true) then tool_errors = tool_errors + 1 end
+end
+function done(summary, latency, requests)
+  local bad, errs = 0, 0
+  for _, t in ipairs(threads) do bad = bad + t:get("bad_status"); errs = errs + t:get("tool_errors") end
+  io.write(string.format("RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d bad_status=%d tool_errors=%d socket_errors=%d\n",
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), bad, errs,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
