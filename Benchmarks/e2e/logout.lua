@@ -13,14 +13,31 @@ else
   wrk.headers["Accept"] = "application/json, text/event-stream"
   wrk.headers["MCP-Protocol-Version"] = os.getenv("WRK_PROTOCOL") or "2025-06-18"
   if mode == "peer" then wrk.headers["Mcp-Session-Id"] = os.getenv("WRK_SESSION") end
-  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"logout_user",'
-    .. '"arguments":{"user_id":"' .. user .. '","realm":"customers"}}}'
+end
+
+-- Every request gets its own JSON-RPC id: the peer's stateful session routes each response
+-- to the request with that id, so concurrent requests sharing an id would wait forever. The
+-- proxy does not need it but gets the same bodies, so wrk does the same work for both.
+local prefix = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"logout_user","arguments":{"user_id":"'
+  .. user .. '","realm":"customers"}},"id":'
+-- WRK_TENANTS=N (proxy only): the calls go round the tenants bench-0 .. bench-N-1, so the run
+-- also checks that each tenant fetched its token once.
+local tenants = tonumber(os.getenv("WRK_TENANTS") or "0")
+local counter = 0
+function request()
+  if mode == "direct" then return wrk.format() end
+  counter = counter + 1
+  local body = prefix .. (tid * 1000000000 + counter) .. '}'
+  if mode == "mcp" and tenants > 0 then
+    body = body:gsub('"realm":"customers"', '"realm":"customers","tenant":"bench-' .. (counter % tenants) .. '"', 1)
+  end
+  return wrk.format(nil, nil, nil, body)
 end
 
 -- Count answers that are not 2xx, and (MCP) answers that are tool errors, so a fast run of
 -- failures cannot pass for a fast run of logouts. Reported by done().
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
 function init(args) bad_status = 0; tool_errors = 0 end
 function response(status, headers, body)
   if status < 200 or status > 299 then bad_status = bad_status + 1

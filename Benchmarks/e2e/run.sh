@@ -56,22 +56,25 @@ PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
 UPSTREAM=http://127.0.0.1:$UPSTREAM_PORT
 
-# --- the proxy: one tenant on nginx, anonymous (no agents: loopback only) ---------------------
-# The pool and limits are raised so that 64 concurrent calls are neither queued nor refused
+# --- the proxy: $PROXY_TENANTS tenants on nginx, anonymous (no agents: loopback only) ---------
+# The calls go round the tenants, so the token count checks one fetch per tenant. Each pool and
+# limit is raised so that 64 concurrent calls are neither queued nor refused even on one tenant
 # (the defaults, 8 connections / 32 in flight / 8 queued, would answer tenant_overloaded).
-cat > "$RUN/proxy.yaml" <<EOF
-version: 1
-server:
-  listen: "127.0.0.1:$PROXY_PORT"
-  audit_log: "$RUN/audit.jsonl"
-tenants:
-  bench:
+PROXY_TENANTS=${PROXY_TENANTS:-4}
+export WRK_TENANTS=$PROXY_TENANTS
+{
+    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$PROXY_PORT" "$RUN/audit.jsonl"
+    for ((i = 0; i < PROXY_TENANTS; i++)); do
+        cat <<EOF
+  bench-$i:
     url: "$UPSTREAM"
     auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
     default_realm: customers
     pool: { max_connections: 32, idle_timeout: 60s }
     limits: { max_in_flight: 128, max_queued: 128 }
 EOF
+    done
+} > "$RUN/proxy.yaml"
 if [[ " $TARGETS " == *" proxy "* ]]; then
     BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
     PROXY_PID=$!
@@ -116,24 +119,44 @@ load() { # target connections duration
     grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
+# utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15; the name, field
+# 2, may hold spaces, so count from the closing parenthesis).
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+TICK=$(getconf CLK_TCK)
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; } # pid field: kB from /proc
 
 # Warm-up (not reported): the first calls fetch the tokens and open the connections.
 for target in $TARGETS; do load "$target" 4 2s > /dev/null; done
 
 START=$(date +%s)
+# The proxy's RSS once a second for the whole measured run (seconds since START, KiB): shows
+# whether it grows between steps and within one.
+if [[ -n ${PROXY_PID:-} ]]; then
+    while kill -0 "$PROXY_PID" 2>/dev/null; do
+        echo "$(($(date +%s) - START)) $(kib "$PROXY_PID" VmRSS)" >> "$RUN/proxy-rss.txt"
+        sleep 1
+    done &
+    PIDS+=($!)
+fi
 {
-    echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | proxy VmHWM / VmRSS |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | proxy VmHWM / VmRSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
 } | tee "$RUN/results.md"
 for c in $CONCURRENCY; do
     for target in $TARGETS; do
+        # The server's CPU over the run, in % of one core (nginx for direct is not counted).
+        server=""
+        [[ $target == proxy ]] && server=$PROXY_PID
+        [[ $target == peer ]] && server=$PEER_PID
+        before=$([[ -n $server ]] && ticks "$server" || echo 0); t0=$(date +%s%N)
         line=$(load "$target" "$c" "$DURATION")
+        cpu="-"
+        [[ -n $server ]] && cpu="$(( ($(ticks "$server") - before) * 100 * 1000000000 / TICK / ($(date +%s%N) - t0) )) %"
         rss=""
         [[ $target == proxy ]] && rss="$(( $(kib "$PROXY_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PID" VmRSS) / 1024 )) MiB"
-        printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s |\n' "$c" "$target" \
+        printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s |\n' "$c" "$target" \
             "$(field rps "$line")" "$(field p50_us "$line")" "$(field p99_us "$line")" \
-            "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$rss" | tee -a "$RUN/results.md"
+            "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$rss" | tee -a "$RUN/results.md"
     done
 done
 END=$(date +%s)
@@ -144,12 +167,26 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 {
     echo
     echo "token requests seen by the upstream over the whole run ($((END - START)) s measured + warm-up; token lifetime 300 s):"
-    echo "proxy (1 tenant): $tokens_proxy; peer: $tokens_peer"
+    echo "proxy ($PROXY_TENANTS tenants): $tokens_proxy; peer (one Keycloak): $tokens_peer"
     if [[ -n ${PROXY_PID:-} ]]; then
         echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
         echo "proxy audit records: $(wc -l < "$RUN/audit.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit.jsonl" || true)"
-        echo "proxy peak RSS (VmHWM): $(( $(kib "$PROXY_PID" VmHWM) / 1024 )) MiB"
+        echo "proxy peak RSS (VmHWM): $(( $(kib "$PROXY_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-rss.txt"
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
 } | tee -a "$RUN/results.md"
+
+# Optional: PERF_AT=64 adds one more run through the proxy at that concurrency (not in the
+# table: sampling slows it) under `perf record -e cpu-clock -g` (hardware counters are not
+# available on these VMs), and prints the heaviest symbols, callers included.
+if [[ -n ${PERF_AT:-} && -n ${PROXY_PID:-} ]]; then
+    perf record -q -F 999 -e cpu-clock -g -p "$PROXY_PID" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
+    perf_pid=$!
+    load proxy "$PERF_AT" 10s > "$RUN/perf-load.txt"
+    wait "$perf_pid" || true
+    perf report -i "$RUN/perf.data" --children --sort symbol --stdio 2> /dev/null | swift demangle --simplified > "$RUN/perf-report.txt" || true
+    perf report -i "$RUN/perf.data" --no-children --sort dso --stdio 2> /dev/null | grep -v '^#' | grep -v '^$' | head -15 > "$RUN/perf-dso.txt" || true
+    echo
+    echo "perf at concurrency $PERF_AT: $(cat "$RUN/perf-load.txt"); report in $RUN/perf-report.txt"
+fi
