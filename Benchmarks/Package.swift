@@ -22,6 +22,16 @@ let package = Package(
             path: "ConfigLoading",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "PolicyDecision",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
+            ],
+            path: "PolicyDecision",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // A plain driver for profilers: `swift run -c release config-load-profile 50`.
         .executableTarget(
             name: "config-load-profile",
