@@ -50,7 +50,10 @@ wait_for() {
 }
 
 # --- the upstream: nginx ---------------------------------------------------------------------
-sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+# TOKEN_LIFETIME (expires_in, seconds; Keycloak's default 300) shorter than the run makes the
+# token count check refreshes too: the proxy refreshes after 85 % of a lifetime.
+TOKEN_LIFETIME=${TOKEN_LIFETIME:-300}
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#$TOKEN_LIFETIME#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
 nginx -c "$RUN/nginx.conf" -p "$RUN" &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
@@ -166,8 +169,9 @@ tokens_proxy=$(grep -c ' /realms/' "$RUN/token-requests.log" || true)
 tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 {
     echo
-    echo "token requests seen by the upstream over the whole run ($((END - START)) s measured + warm-up; token lifetime 300 s):"
+    echo "token requests seen by the upstream over the whole run ($((END - START)) s measured + warm-up; token lifetime $TOKEN_LIFETIME s):"
     echo "proxy ($PROXY_TENANTS tenants): $tokens_proxy; peer (one Keycloak): $tokens_peer"
+    echo "token requests, seconds since the first: $(awk 'NR == 1 { t0 = $1 } { printf "%.1f ", $1 - t0 }' "$RUN/token-requests.log")"
     if [[ -n ${PROXY_PID:-} ]]; then
         echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
         echo "proxy audit records: $(wc -l < "$RUN/audit.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit.jsonl" || true)"
