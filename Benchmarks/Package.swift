@@ -22,12 +22,24 @@ let package = Package(
             path: "ConfigLoading",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "PolicyDecision",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
+            ],
+            path: "PolicyDecision",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // A plain driver for profilers: `swift run -c release config-load-profile 50`.
         .executableTarget(
             name: "config-load-profile",
             dependencies: ["BenchmarkSupport", .product(name: "ProxyCore", package: "keycloak-mcp-proxy")],
             path: "Profile"
         ),
+        // The generated config as a file, for whole-process runs: `swift run -c release generate-config 1000`.
+        .executableTarget(name: "generate-config", dependencies: ["BenchmarkSupport"], path: "GenerateConfig"),
     ],
     swiftLanguageModes: [.v6]
 )

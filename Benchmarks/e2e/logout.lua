@@ -1,0 +1,53 @@
+-- wrk script: POST the same request on every connection. The target chooses the body:
+--   WRK_MODE=direct  Keycloak's logout path itself (no body)
+--   WRK_MODE=mcp     JSON-RPC tools/call logout_user, stateless (the proxy)
+--   WRK_MODE=peer    the same tools/call in the MCP session WRK_SESSION (mcp-keycloak)
+local mode = os.getenv("WRK_MODE") or "mcp"
+local user = os.getenv("WRK_USER") or "bench-user-1"
+wrk.method = "POST"
+if mode == "direct" then
+  wrk.headers["Authorization"] = "Bearer bench-access-token"
+  wrk.headers["Content-Type"] = "application/json"
+else
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Accept"] = "application/json, text/event-stream"
+  wrk.headers["MCP-Protocol-Version"] = os.getenv("WRK_PROTOCOL") or "2025-06-18"
+  if mode == "peer" then wrk.headers["Mcp-Session-Id"] = os.getenv("WRK_SESSION") end
+end
+
+-- Every request gets its own JSON-RPC id: the peer's stateful session routes each response
+-- to the request with that id, so concurrent requests sharing an id would wait forever. The
+-- proxy does not need it but gets the same bodies, so wrk does the same work for both.
+local prefix = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"logout_user","arguments":{"user_id":"'
+  .. user .. '","realm":"customers"}},"id":'
+-- WRK_TENANTS=N (proxy only): the calls go round the tenants bench-0 .. bench-N-1, so the run
+-- also checks that each tenant fetched its token once.
+local tenants = tonumber(os.getenv("WRK_TENANTS") or "0")
+local counter = 0
+function request()
+  if mode == "direct" then return wrk.format() end
+  counter = counter + 1
+  local body = prefix .. (tid * 1000000000 + counter) .. '}'
+  if mode == "mcp" and tenants > 0 then
+    body = body:gsub('"realm":"customers"', '"realm":"customers","tenant":"bench-' .. (counter % tenants) .. '"', 1)
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+
+-- Count answers that are not 2xx, and (MCP) answers that are tool errors, so a fast run of
+-- failures cannot pass for a fast run of logouts. Reported by done().
+local threads = {}
+function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
+function init(args) bad_status = 0; tool_errors = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad_status = bad_status + 1
+  elseif mode ~= "direct" and body and string.find(body, '"isError":true', 1, true) then tool_errors = tool_errors + 1 end
+end
+function done(summary, latency, requests)
+  local bad, errs = 0, 0
+  for _, t in ipairs(threads) do bad = bad + t:get("bad_status"); errs = errs + t:get("tool_errors") end
+  io.write(string.format("RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d bad_status=%d tool_errors=%d socket_errors=%d\n",
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), bad, errs,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# End-to-end load, all on 127.0.0.1, in one run (issue 6):
+#   direct  wrk -> nginx's logout path                           (the floor)
+#   proxy   wrk -> keycloak-mcp-proxy serve -> nginx            (tools/call logout_user)
+#   peer    wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx (tools/call logout_user)
+# at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
+# machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
+#
+#   Benchmarks/e2e/run.sh                      # needs: swift build -c release --product keycloak-mcp-proxy
+#   DURATION=10s CONCURRENCY="1 16 64" Benchmarks/e2e/run.sh
+#
+# Needs wrk and nginx (apt-get install -y wrk nginx) and the peer in a venv (see setup-peer.sh).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
+PEER=${PEER:-/tmp/peer-venv/bin/mcp-keycloak}
+DURATION=${DURATION:-10s}
+CONCURRENCY=${CONCURRENCY:-1 16 64}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
+PROXY_PORT=${PROXY_PORT:-18081}
+PEER_PORT=${PEER_PORT:-18082}
+TARGETS=${TARGETS:-direct proxy peer}
+RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
+echo "run directory: $RUN" >&2
+
+PIDS=()
+cleanup() {
+    # Stop what this script started, by pid, newest first.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
+done
+
+# Waits until $1 answers with HTTP status $2 (any method GET), at most 20 s.
+wait_for() {
+    for _ in $(seq 200); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
+        sleep 0.1
+    done
+    echo "no $2 from $1" >&2; exit 1
+}
+
+# --- the upstream: nginx ---------------------------------------------------------------------
+# TOKEN_LIFETIME (expires_in, seconds; Keycloak's default 300) shorter than the run makes the
+# token count check refreshes too: the proxy refreshes after 85 % of a lifetime.
+TOKEN_LIFETIME=${TOKEN_LIFETIME:-300}
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#$TOKEN_LIFETIME#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+nginx -c "$RUN/nginx.conf" -p "$RUN" &
+PIDS+=($!)
+wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
+UPSTREAM=http://127.0.0.1:$UPSTREAM_PORT
+
+# --- the proxy: $PROXY_TENANTS tenants on nginx, anonymous (no agents: loopback only) ---------
+# The calls go round the tenants, so the token count checks one fetch per tenant. Each pool and
+# limit is raised so that 64 concurrent calls are neither queued nor refused even on one tenant
+# (the defaults, 8 connections / 32 in flight / 8 queued, would answer tenant_overloaded).
+PROXY_TENANTS=${PROXY_TENANTS:-4}
+export WRK_TENANTS=$PROXY_TENANTS
+{
+    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$PROXY_PORT" "$RUN/audit.jsonl"
+    for ((i = 0; i < PROXY_TENANTS; i++)); do
+        cat <<EOF
+  bench-$i:
+    url: "$UPSTREAM"
+    auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
+    default_realm: customers
+    pool: { max_connections: 32, idle_timeout: 60s }
+    limits: { max_in_flight: 128, max_queued: 128 }
+EOF
+    done
+} > "$RUN/proxy.yaml"
+if [[ " $TARGETS " == *" proxy "* ]]; then
+    BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
+    PROXY_PID=$!
+    PIDS+=($PROXY_PID)
+    wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+fi
+
+# --- the peer: mcp-keycloak 1.2.2 over Streamable HTTP (stateful: it needs a session) --------
+if [[ " $TARGETS " == *" peer "* ]]; then
+    # It reads SERVER_URL etc. from the environment (and a .env in its working directory: $RUN
+    # has none); it always puts /auth before Keycloak's paths and uses the password grant.
+    (cd "$RUN" && exec env TRANSPORT=http PORT="$PEER_PORT" SERVER_URL="$UPSTREAM" USERNAME=admin PASSWORD=admin \
+        REALM_NAME=master "$PEER" > "$RUN/peer.log" 2>&1) &
+    PEER_PID=$!
+    PIDS+=($PEER_PID)
+    wait_for "http://127.0.0.1:$PEER_PORT/mcp" 406   # GET without Accept: text/event-stream
+    MCP_HEADERS=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
+    curl -s -D "$RUN/peer-init.headers" -o /dev/null "${MCP_HEADERS[@]}" "http://127.0.0.1:$PEER_PORT/mcp" \
+        -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}'
+    SESSION=$(awk -F': ' 'tolower($1) == "mcp-session-id" { sub("\r", "", $2); print $2 }' "$RUN/peer-init.headers")
+    [[ -n $SESSION ]] || { echo "the peer gave no session id" >&2; exit 1; }
+    curl -s -o /dev/null "${MCP_HEADERS[@]}" -H "Mcp-Session-Id: $SESSION" -H 'MCP-Protocol-Version: 2025-06-18' \
+        "http://127.0.0.1:$PEER_PORT/mcp" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+    export WRK_SESSION=$SESSION
+fi
+
+url_of() {
+    case $1 in
+        direct) echo "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" ;;
+        proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
+        peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
+    esac
+}
+mode_of() { case $1 in direct) echo direct ;; proxy) echo mcp ;; peer) echo peer ;; esac; }
+
+# One wrk run; prints its RESULT line. Bounded by wrk's -d and by timeout(1).
+load() { # target connections duration
+    local threads=1
+    (($2 > 1)) && threads=2
+    WRK_MODE=$(mode_of "$1") timeout 40 wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
+        -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true
+    grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
+}
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
+# utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15; the name, field
+# 2, may hold spaces, so count from the closing parenthesis).
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+TICK=$(getconf CLK_TCK)
+kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; } # pid field: kB from /proc
+
+# Warm-up (not reported): the first calls fetch the tokens and open the connections.
+for target in $TARGETS; do load "$target" 4 2s > /dev/null; done
+
+START=$(date +%s)
+# The proxy's RSS once a second for the whole measured run (seconds since START, KiB): shows
+# whether it grows between steps and within one.
+if [[ -n ${PROXY_PID:-} ]]; then
+    while kill -0 "$PROXY_PID" 2>/dev/null; do
+        echo "$(($(date +%s) - START)) $(kib "$PROXY_PID" VmRSS)" >> "$RUN/proxy-rss.txt"
+        sleep 1
+    done &
+    PIDS+=($!)
+fi
+{
+    echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | proxy VmHWM / VmRSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+} | tee "$RUN/results.md"
+for c in $CONCURRENCY; do
+    for target in $TARGETS; do
+        # The server's CPU over the run, in % of one core (nginx for direct is not counted).
+        server=""
+        [[ $target == proxy ]] && server=$PROXY_PID
+        [[ $target == peer ]] && server=$PEER_PID
+        before=$([[ -n $server ]] && ticks "$server" || echo 0); t0=$(date +%s%N)
+        line=$(load "$target" "$c" "$DURATION")
+        cpu="-"
+        [[ -n $server ]] && cpu="$(( ($(ticks "$server") - before) * 100 * 1000000000 / TICK / ($(date +%s%N) - t0) )) %"
+        rss=""
+        [[ $target == proxy ]] && rss="$(( $(kib "$PROXY_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PID" VmRSS) / 1024 )) MiB"
+        printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s |\n' "$c" "$target" \
+            "$(field rps "$line")" "$(field p50_us "$line")" "$(field p99_us "$line")" \
+            "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$rss" | tee -a "$RUN/results.md"
+    done
+done
+END=$(date +%s)
+
+# Token fetches: nginx logs every token request; the proxy has no /auth prefix, the peer has.
+tokens_proxy=$(grep -c ' /realms/' "$RUN/token-requests.log" || true)
+tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
+{
+    echo
+    echo "token requests seen by the upstream over the whole run ($((END - START)) s measured + warm-up; token lifetime $TOKEN_LIFETIME s):"
+    echo "proxy ($PROXY_TENANTS tenants): $tokens_proxy; peer (one Keycloak): $tokens_peer"
+    echo "token requests, seconds since the first: $(awk 'NR == 1 { t0 = $1 } { printf "%.1f ", $1 - t0 }' "$RUN/token-requests.log")"
+    if [[ -n ${PROXY_PID:-} ]]; then
+        echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
+        echo "proxy audit records: $(wc -l < "$RUN/audit.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit.jsonl" || true)"
+        echo "proxy peak RSS (VmHWM): $(( $(kib "$PROXY_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-rss.txt"
+    fi
+    if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
+    echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
+} | tee -a "$RUN/results.md"
+
+# Optional: PERF_AT=64 adds one more run through the proxy at that concurrency (not in the
+# table: sampling slows it) under `perf record -e cpu-clock -g` (hardware counters are not
+# available on these VMs), and prints the heaviest symbols, callers included.
+if [[ -n ${PERF_AT:-} && -n ${PROXY_PID:-} ]]; then
+    perf record -q -F 999 -e cpu-clock -g -p "$PROXY_PID" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
+    perf_pid=$!
+    load proxy "$PERF_AT" 10s > "$RUN/perf-load.txt"
+    wait "$perf_pid" || true
+    perf report -i "$RUN/perf.data" --children --sort symbol --stdio 2> /dev/null | swift demangle --simplified > "$RUN/perf-report.txt" || true
+    perf report -i "$RUN/perf.data" --no-children --sort dso --stdio 2> /dev/null | grep -v '^#' | grep -v '^$' | head -15 > "$RUN/perf-dso.txt" || true
+    echo
+    echo "perf at concurrency $PERF_AT: $(cat "$RUN/perf-load.txt"); report in $RUN/perf-report.txt"
+fi
