@@ -9,20 +9,11 @@ extension EndToEnd {
     @Suite("serve --log-format json", .timeLimit(.minutes(1)))
     struct JSONLogTests {
         @Test func everyLineIsJSONAndACallsLinesShareItsRequestID() async throws {
-            let directory = try StdioTests.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try await KeycloakEmulator.withRunning(.init()) { eu in
-                try seedTenant(eu, idPrefix: "eu")
-                // The audit goes to standard error too, interleaved with the logs.
-                let path = try StdioTests.writeConfig(eu, in: directory)
-                let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "audit_log: audit.jsonl", with: "audit_log: \"-\"")
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                let child = try ChildProcess(
-                    "keycloak-mcp-proxy",
-                    ["serve", "--config", path, "--stdio", "--agent", "incident-bot", "--log-level", "debug", "--log-format", "json"],
-                    environment: ["TEST_KC_SECRET": proxySecret])
-                defer { child.stop() }
-
+            // The audit goes to standard error too, interleaved with the logs.
+            try await StdioTests.withStdioProxy(
+                agent: "incident-bot", arguments: ["--log-level", "debug", "--log-format", "json"],
+                edit: { $0.replacingOccurrences(of: "audit_log: audit.jsonl", with: "audit_log: \"-\"") }
+            ) { _, child, _ in
                 try child.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"log-test","version":"1"}}}"#)
                 _ = try await child.nextLine()
                 try child.send(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice","realm":"master"}}}"#)

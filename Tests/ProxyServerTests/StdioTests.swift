@@ -48,17 +48,31 @@ extension EndToEnd {
             return url
         }
 
-        @Test("initialize, tools/list and tools/call over standard input and output")
-        func session() async throws {
-            let directory = try Self.temporaryDirectory()
+        /// Runs `serve --stdio --agent <agent>` (plus `arguments`) from the built binary on a config
+        /// for one seeded tenant `eu`, optionally edited by `edit`; `body` gets the emulator, the
+        /// child and the config's directory. The child is stopped afterwards.
+        static func withStdioProxy(
+            agent: String, arguments: [String] = [], edit: (String) -> String = { $0 },
+            _ body: (KeycloakEmulator, ChildProcess, URL) async throws -> Void
+        ) async throws {
+            let directory = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             try await KeycloakEmulator.withRunning(.init()) { eu in
                 try seedTenant(eu, idPrefix: "eu")
-                let config = try Self.writeConfig(eu, in: directory)
+                let config = try writeConfig(eu, in: directory)
+                let text = try String(contentsOfFile: config, encoding: .utf8)
+                try edit(text).write(toFile: config, atomically: true, encoding: .utf8)
                 let child = try ChildProcess(
-                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", "incident-bot", "--log-level", "debug"],
+                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", agent] + arguments,
                     environment: ["TEST_KC_SECRET": proxySecret])
                 defer { child.stop() }
+                try await body(eu, child, directory)
+            }
+        }
+
+        @Test("initialize, tools/list and tools/call over standard input and output")
+        func session() async throws {
+            try await Self.withStdioProxy(agent: "incident-bot", arguments: ["--log-level", "debug"]) { eu, child, directory in
 
                 try child.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"stdio-test","version":"1"}}}"#)
                 let initialized = JSON(text: try await child.nextLine())
@@ -108,15 +122,7 @@ extension EndToEnd {
 
         @Test("an agent's policy applies over stdio too")
         func agentPolicy() async throws {
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try await KeycloakEmulator.withRunning(.init()) { eu in
-                try seedTenant(eu, idPrefix: "eu")
-                let config = try Self.writeConfig(eu, in: directory)
-                let child = try ChildProcess(
-                    "keycloak-mcp-proxy", ["serve", "--config", config, "--stdio", "--agent", "eu-helpdesk"],
-                    environment: ["TEST_KC_SECRET": proxySecret])
-                defer { child.stop() }
+            try await Self.withStdioProxy(agent: "eu-helpdesk") { eu, child, _ in
                 try child.send(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
                 let tools = JSON(text: try await child.nextLine())
                 #expect(tools["result"]["tools"].array.compactMap { $0["name"].string } == ["get_user_sessions", "list_tenants"])
