@@ -134,6 +134,32 @@ extension EndToEnd {
             }
         }
 
+        @Test("media types and the protocol version header are checked; curl's defaults are accepted")
+        func headers() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let token = TestAgent.incidentBot.token
+                    func status(_ headers: [(String, String)]) async throws -> HTTPReply {
+                        try await client.send(headers: headers + [("Authorization", "Bearer \(token)")], body: Array(Self.listCall.utf8))
+                    }
+                    let json = ("Content-Type", "application/json")
+                    #expect(try await status([json]).status == 200)
+                    #expect(try await status([json, ("Accept", "*/*")]).status == 200)
+                    #expect(try await status([json, ("Accept", "text/html, application/json;q=0.9")]).status == 200)
+                    #expect(try await status([("Content-Type", "Application/JSON; charset=utf-8"), ("Accept", "application/*")]).status == 200)
+                    let html = try await status([json, ("Accept", "text/html")])
+                    #expect(html.status == 406)
+                    #expect(html.json["error"]["code"].int == -32600)
+                    #expect(try await status([("Accept", "application/json")]).status == 415)
+                    let version = try await status([json, ("MCP-Protocol-Version", "1999-01-01")])
+                    #expect(version.status == 400)
+                    #expect(version.json["id"].int == 1)
+                    #expect(version.json["error"]["message"].string?.contains("2025-06-18") == true)
+                    #expect(try await status([json, ("MCP-Protocol-Version", "2025-06-18")]).status == 200)
+                }
+            }
+        }
+
         @Test("GET and DELETE on /mcp get 405 in stateless mode; health needs no token")
         func methodsAndHealth() async throws {
             try await withTwoTenants { eu, _ in

@@ -22,6 +22,26 @@ extension EndToEnd {
                     // A stateless client then sends the initialized notification: accepted, no body.
                     let notified = try await client.post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, token: TestAgent.incidentBot.token)
                     #expect(notified.status == 202)
+                    #expect(notified.body.isEmpty)
+                }
+            }
+        }
+
+        @Test("initialize offers the latest version for an unknown one, and needs its params")
+        func initializeNegotiation() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let token = TestAgent.incidentBot.token
+                    let future = try await client.rpc(
+                        "initialize", ["protocolVersion": "2099-01-01", "capabilities": [:], "clientInfo": ["name": "t", "version": "1"]],
+                        token: token)
+                    #expect(future.json["result"]["protocolVersion"].string == "2025-11-25")
+                    let bare = try await client.rpc("initialize", id: 3, token: token)
+                    #expect(bare.json["id"].int == 3)
+                    #expect(bare.json["error"]["code"].int == -32602, "\(bare.body)")
+                    #expect(bare.json["error"]["message"].string?.contains("protocolVersion") == true)
+                    let ping = try await client.rpc("ping", id: 4, token: token)
+                    #expect(ping.body == #"{"id":4,"jsonrpc":"2.0","result":{}}"#)
                 }
             }
         }

@@ -10,7 +10,7 @@ import Synchronization
 /// closes every tenant's connection pool.
 public final class TenantRegistry: Service, Sendable {
     /// What one call sees: the config and its tenants' runtimes, never half of a reload.
-    public struct Snapshot: Sendable {
+    public final class Snapshot: Sendable {
         public let config: ProxyConfig
         public let runtimes: [String: TenantRuntime]
         let tenants: [String: TenantConfig]

@@ -1,26 +1,24 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 public import Logging
-import MCP
 import NIOCore
 import ProxyCore
 
-/// `/mcp`: Streamable HTTP in stateless mode. Each POST is checked (origin, bearer token,
-/// size, JSON-RPC shape), then answered by a fresh MCP server and transport of its own, so
-/// concurrent clients that reuse the same JSON-RPC ids never see each other's responses.
+/// `/mcp`: Streamable HTTP in stateless mode, JSON responses only.
+///
+/// Each POST is checked (origin, bearer token, size, media types, protocol version), its body
+/// parsed once into a ``JSONRPCMessage``, and answered by ``ToolServer``. Nothing is shared
+/// between requests but the router, so concurrent clients that reuse the same JSON-RPC ids
+/// never see each other's responses.
 public struct MCPEndpoint: Sendable {
     let tools: ToolServer
     /// Who may call and from which origins, as the config being served says now.
-    let access: @Sendable () -> (authenticator: BearerAuthenticator, origins: OriginPolicy)
+    let access: @Sendable () -> AccessRules
     let settings: HTTPSettings
     let logger: Logger
 
     /// `/mcp` for `tools`, refusing what `access()` (asked per request) and `settings` refuse.
-    public init(
-        tools: ToolServer, access: @escaping @Sendable () -> (authenticator: BearerAuthenticator, origins: OriginPolicy),
-        settings: HTTPSettings, logger: Logger
-    ) {
+    public init(tools: ToolServer, access: @escaping @Sendable () -> AccessRules, settings: HTTPSettings, logger: Logger) {
         self.tools = tools
         self.access = access
         self.settings = settings
@@ -29,22 +27,16 @@ public struct MCPEndpoint: Sendable {
 
     /// `/mcp` with fixed rules.
     public init(tools: ToolServer, authenticator: BearerAuthenticator, origins: OriginPolicy, settings: HTTPSettings, logger: Logger) {
-        self.init(tools: tools, access: { (authenticator, origins) }, settings: settings, logger: logger)
+        let rules = AccessRules(authenticator: authenticator, origins: origins)
+        self.init(tools: tools, access: { rules }, settings: settings, logger: logger)
     }
 
-    /// The SDK's checks that still apply once the proxy has done origin and auth itself.
-    private static let validation = StandardValidationPipeline(validators: [
-        AcceptHeaderValidator(mode: .jsonOnly),
-        ContentTypeValidator(),
-        ProtocolVersionValidator(),
-    ])
-
     func respond(to request: Hummingbird.Request) async -> Hummingbird.Response {
-        let (authenticator, origins) = access()
-        guard origins.allows(request.headers[.origin]) else {
+        let rules = access()
+        guard rules.origins.allows(request.headers[.origin]) else {
             return Self.error(.forbidden, JSONRPCError(.invalidRequest, "Forbidden: Origin not allowed"))
         }
-        guard let caller = authenticator.caller(authorization: request.headers[.authorization]) else {
+        guard let caller = rules.authenticator.caller(authorization: request.headers[.authorization]) else {
             var response = Self.error(.unauthorized, JSONRPCError(.invalidRequest, "Unauthorized: send Authorization: Bearer <token>"))
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
@@ -53,6 +45,9 @@ public struct MCPEndpoint: Sendable {
             var response = Self.error(.methodNotAllowed, JSONRPCError(.invalidRequest, "Method Not Allowed: this server is stateless; POST JSON-RPC messages"))
             response.headers[.allow] = "POST"
             return response
+        }
+        if let refusal = Self.checkMediaTypes(request.headers) {
+            return refusal
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodySize {
             return tooLarge
@@ -63,62 +58,79 @@ public struct MCPEndpoint: Sendable {
         } catch {
             return tooLarge
         }
-        let bytes = Array(buffer: body)
-        switch JSONRPCEnvelope(body: bytes) {
+        let message = body.withUnsafeReadableBytes { JSONRPCMessage(body: $0) }
+        switch message {
         case .invalid(let error):
             return Self.error(.badRequest, error)
-        case .notification, .request:
-            return await answer(request, body: bytes, caller: caller)
+        case .notification, .response:
+            return Hummingbird.Response(status: .accepted)
+        case .request(let id, _, _):
+            if !message.isInitialize, let refusal = Self.checkProtocolVersion(request.headers, id: id) {
+                return refusal
+            }
+            return await answer(message, caller: caller)
         }
+    }
+
+    /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
+    /// bounded by each tenant's `timeouts.request`).
+    private func answer(_ message: JSONRPCMessage, caller: Caller) async -> Hummingbird.Response {
+        let tools = self.tools
+        let timeout = settings.responseTimeout
+        let reply = await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { await tools.reply(to: message, caller: caller) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let reply else {
+            logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
+            return Self.error(.internalServerError, JSONRPCError(.internalError, "internal error: no answer in time"))
+        }
+        return Hummingbird.Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: reply))
+        )
     }
 
     private var tooLarge: Hummingbird.Response {
         Self.error(.contentTooLarge, JSONRPCError(.invalidRequest, "Content Too Large: at most \(settings.maxBodySize) bytes"))
     }
 
-    /// One message through a fresh server and stateless transport.
-    private func answer(_ request: Hummingbird.Request, body: [UInt8], caller: Caller) async -> Hummingbird.Response {
-        var headers: [String: String] = [:]
-        for field in request.headers {
-            let name = field.name.canonicalName
-            headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+    /// A POST must send JSON and accept a JSON answer (`application/json`, `application/*`,
+    /// `*/*`, or no `Accept` at all).
+    static func checkMediaTypes(_ headers: HTTPFields) -> Hummingbird.Response? {
+        guard let contentType = headers[.contentType], mediaType(contentType) == "application/json" else {
+            return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
-        let message = MCP.HTTPRequest(method: "POST", headers: headers, body: Data(body), path: request.uri.path)
-        let server = await tools.makeServer(for: caller)
-        let transport = StatelessHTTPServerTransport(validationPipeline: Self.validation, logger: logger)
-        do {
-            try await server.start(transport: transport)
-        } catch {
-            logger.error("MCP server did not start", metadata: ["error.type": "\(type(of: error))"])
-            await server.stop()
-            return Self.error(.internalServerError, JSONRPCError(.internalError, "internal error"))
+        let accepted = headers[values: .accept].flatMap { $0.split(separator: ",") }.map(mediaType)
+        guard accepted.isEmpty || accepted.contains(where: { $0 == "application/json" || $0 == "application/*" || $0 == "*/*" }) else {
+            return error(.notAcceptable, JSONRPCError(.invalidRequest, "Not Acceptable: Client must accept application/json"))
         }
-        let timeout = settings.responseTimeout
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            await server.stop()
-        }
-        let answer = await transport.handleRequest(message)
-        watchdog.cancel()
-        await server.stop()
-        return Self.response(answer)
+        return nil
     }
 
-    private static func response(_ answer: MCP.HTTPResponse) -> Hummingbird.Response {
-        if case .stream = answer {
-            return error(.internalServerError, JSONRPCError(.internalError, "internal error"))
-        }
-        var fields = HTTPFields()
-        for (name, value) in answer.headers {
-            if let name = HTTPField.Name(name) { fields[name] = value }
-        }
-        let data = answer.bodyData ?? Data()
-        return Hummingbird.Response(
-            status: .init(code: answer.statusCode),
-            headers: fields,
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+    /// `type/subtype` of a media range, lowercased, without parameters or spaces.
+    private static func mediaType(_ range: some StringProtocol) -> String {
+        let type = String(range.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" })
+        return type.lowercased()
     }
+
+    /// `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
+    static func checkProtocolVersion(_ headers: HTTPFields, id: JSONValue) -> Hummingbird.Response? {
+        guard let version = headers[protocolVersionField], !ToolServer.protocolVersions.contains(version) else {
+            return nil
+        }
+        let supported = ToolServer.protocolVersions.sorted().joined(separator: ", ")
+        return error(.badRequest, JSONRPCError(.invalidRequest, "Bad Request: Unsupported protocol version: \(version). Supported: \(supported)", id: id))
+    }
+
+    private static let protocolVersionField = HTTPField.Name("MCP-Protocol-Version")!
 
     static func error(_ status: HTTPTypes.HTTPResponse.Status, _ error: JSONRPCError) -> Hummingbird.Response {
         json(status, error.body)

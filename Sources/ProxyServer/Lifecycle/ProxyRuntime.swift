@@ -84,19 +84,13 @@ public final class ProxyRuntime: Sendable {
         }
         // Agents and origins come from the config being served when each request arrives, so a
         // reload that adds an agent or rotates a token applies to the next request.
-        let registry = self.registry
-        let endpoint = MCPEndpoint(
-            tools: tools,
-            access: {
-                let config = registry.current.config
-                return (
-                    BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
-                    OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins)
-                )
-            },
-            settings: settings,
-            logger: logger
-        )
+        let rules = AccessRulesCache(registry: registry) { config in
+            AccessRules(
+                authenticator: BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
+                origins: OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins)
+            )
+        }
+        let endpoint = MCPEndpoint(tools: tools, access: { rules.current }, settings: settings, logger: logger)
         return HTTPService(listen: address, endpoint: endpoint, registry: registry, reloader: reloader, metrics: prometheus, logger: logger)
     }
 

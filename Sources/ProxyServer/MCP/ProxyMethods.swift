@@ -1,19 +1,28 @@
 import MCP
 
-// `tools/list` and `tools/call` with parameters taken as any JSON value, so malformed ones get
-// a JSON-RPC invalid params error from the proxy instead of a decoding error's description
-// from the SDK.
+// The methods the proxy answers, registered with an MCP SDK server (stdio) with parameters and
+// results taken as any JSON value: ``ToolServer`` checks and answers them, as it does over HTTP.
 
-/// `tools/list`; the parameters (only a cursor, which the proxy never hands out) are ignored.
+enum ProxyInitialize: MCP.Method {
+    static let name = Initialize.name
+    typealias Parameters = Value
+    typealias Result = Value
+}
+
+enum ProxyPing: MCP.Method {
+    static let name = Ping.name
+    typealias Parameters = Value
+    typealias Result = Value
+}
+
 enum ProxyListTools: MCP.Method {
     static let name = ListTools.name
     typealias Parameters = Value
-    typealias Result = ListTools.Result
+    typealias Result = Value
 }
 
-/// `tools/call` with parameters checked by ``ToolServer``.
 enum ProxyCallTool: MCP.Method {
     static let name = CallTool.name
     typealias Parameters = Value
-    typealias Result = CallTool.Result
+    typealias Result = Value
 }

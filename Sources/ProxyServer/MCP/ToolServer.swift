@@ -1,74 +1,133 @@
 public import Logging
-public import MCP
+import MCP
 public import ProxyCore
 
-/// Makes MCP servers that serve the proxy's tools to one caller.
+/// Answers the proxy's MCP methods for one caller: `initialize`, `ping`, `tools/list` and
+/// `tools/call`, with JSON-RPC errors for the rest.
 ///
-/// An `MCP.Server` serves exactly one session: stdio makes one for the process, stateless HTTP
-/// one per request. Every server shares the ``ToolRouter`` and so the tenants' pools and tokens.
+/// Both transports answer through ``reply(to:caller:)`` or ``respond(to:params:caller:)``, so an
+/// answer is the same over HTTP and stdio. Every call shares the ``ToolRouter`` and so the
+/// tenants' pools and tokens.
 public struct ToolServer: Sendable {
     /// Name and version in the `initialize` result.
     public static let name = "keycloak-mcp-proxy"
     public static let version = "0.1.0"
+    static let title = "Keycloak MCP proxy"
     static let instructions = """
         Ends Keycloak user sessions across several Keycloak servers (tenants). Call list_tenants to see \
         the tenants and realms you may use; logout_user with dry_run true shows what would happen.
         """
+    /// The protocol versions the proxy speaks, those of the MCP SDK it is built with.
+    static let protocolVersions = MCP.Version.supported
+    static let latestProtocolVersion = MCP.Version.latest
 
     /// Runs the calls: policy, tenant routing, audit.
     public let router: ToolRouter
     let logger: Logger
 
-    /// Servers whose handlers call `router`; `logger` gets rejected calls at debug level.
+    /// Answers whose calls go to `router`; `logger` gets rejected calls at debug level.
     public init(router: ToolRouter, logger: Logger) {
         self.router = router
         self.logger = logger
     }
 
-    /// A server with the tool handlers registered for `caller`, not yet started.
-    public func makeServer(for caller: Caller) async -> Server {
-        let server = Server(
-            name: Self.name,
-            version: Self.version,
-            title: "Keycloak MCP proxy",
-            instructions: Self.instructions,
-            capabilities: .init(tools: .init(listChanged: false))
-        )
-        let router = self.router
-        let logger = self.logger
-        await server.withMethodHandler(ProxyListTools.self) { _ in
-            ListTools.Result(tools: router.tools(for: caller).map(\.mcpTool))
+    /// The JSON-RPC response to `message` from `caller`, as UTF-8 JSON; nil for a
+    /// notification or a response, which get no answer.
+    public func reply(to message: JSONRPCMessage, caller: Caller) async -> [UInt8]? {
+        switch message {
+        case .notification, .response:
+            return nil
+        case .invalid(let error):
+            return Self.encode(error)
+        case .request(let id, let method, let params):
+            switch await respond(to: method, params: params, caller: caller) {
+            case .success(let result):
+                return Self.encode(id: id, result: result)
+            case .failure(var error):
+                error.id = id
+                return Self.encode(error)
+            }
         }
-        await server.withMethodHandler(ProxyCallTool.self) { parameters in
-            try await Self.call(parameters, caller: caller, router: router, logger: logger)
-        }
-        return server
     }
 
-    /// Checks the shape of `tools/call` parameters, runs the call, and maps a rejection to its
-    /// JSON-RPC error. Nothing but an ``MCPError`` leaves here, so no error text leaks.
-    static func call(_ parameters: Value, caller: Caller, router: ToolRouter, logger: Logger) async throws(MCPError) -> CallTool.Result {
-        guard case .object(let object) = parameters else {
-            throw .invalidParams("tools/call needs params {\"name\": ..., \"arguments\": {...}}")
+    /// The result of one request, or the JSON-RPC error that answers it.
+    public func respond(to method: String, params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
+        switch method {
+        case "tools/call":
+            return await call(params, caller: caller)
+        case "tools/list":
+            return .success(["tools": .array(router.tools(for: caller).map(\.listEntry))])
+        case "initialize":
+            return Self.initialize(params)
+        case "ping":
+            return .success(.object([:]))
+        default:
+            return .failure(.methodNotFound(method))
+        }
+    }
+
+    /// Agrees on the client's protocol version when the proxy speaks it, else offers the latest.
+    static func initialize(_ params: JSONValue?) -> Result<JSONValue, JSONRPCError> {
+        guard case .string(let requested)? = params?["protocolVersion"] else {
+            return .failure(.invalidParams("initialize needs params {\"protocolVersion\": ..., \"capabilities\": {...}, \"clientInfo\": {...}}"))
+        }
+        let version = protocolVersions.contains(requested) ? requested : latestProtocolVersion
+        return .success([
+            "protocolVersion": .string(version),
+            "capabilities": ["tools": ["listChanged": false]],
+            "serverInfo": ["name": .string(name), "title": .string(title), "version": .string(Self.version)],
+            "instructions": .string(instructions),
+        ])
+    }
+
+    /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
+    /// JSON-RPC error; nothing else can fail here, so no error text leaks.
+    func call(_ params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
+        guard case .object(let object)? = params else {
+            return .failure(.invalidParams("tools/call needs params {\"name\": ..., \"arguments\": {...}}"))
         }
         guard case .string(let name)? = object["name"] else {
-            throw .invalidParams("tools/call needs a tool name as a string in params.name")
+            return .failure(.invalidParams("tools/call needs a tool name as a string in params.name"))
         }
         let arguments: [String: JSONValue]
         switch object["arguments"] {
         case nil, .null?:
             arguments = [:]
         case .object(let values)?:
-            arguments = values.mapValues { JSONValue($0) }
+            arguments = values
         default:
-            throw .invalidParams("params.arguments must be an object")
+            return .failure(.invalidParams("params.arguments must be an object"))
         }
         let requestID = RequestID.make()
         do {
-            return try await router.call(name, arguments: arguments, caller: caller, requestID: requestID).callToolResult
+            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID).callToolResult)
         } catch {
             logger.debug("tool call rejected", metadata: ["request_id": "\(requestID)", "agent": "\(caller.name)"])
-            throw error.mcpError
+            return .failure(error.jsonRPCError)
         }
+    }
+
+    /// `{"id":...,"jsonrpc":"2.0","result":...}`
+    static func encode(id: JSONValue, result: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        id.writeJSON(to: &out)
+        out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
+        result.writeJSON(to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// `{"error":{...},"id":...,"jsonrpc":"2.0"}`
+    static func encode(_ error: JSONRPCError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: #"{"error":"#.utf8)
+        error.object.writeJSON(to: &out)
+        out.append(contentsOf: #","id":"#.utf8)
+        (error.id ?? .null).writeJSON(to: &out)
+        out.append(contentsOf: #","jsonrpc":"2.0"}"#.utf8)
+        return out
     }
 }

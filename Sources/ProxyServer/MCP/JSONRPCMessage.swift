@@ -1,0 +1,81 @@
+public import ProxyCore
+
+/// One JSON-RPC message from a client, parsed once and checked before anything answers it, so
+/// malformed input gets a JSON-RPC error (parse error or invalid request), never a hang.
+public enum JSONRPCMessage: Sendable, Hashable {
+    /// A request to answer, keyed by its id (a string or an integer).
+    case request(id: JSONValue, method: String, params: JSONValue?)
+    /// A notification: nothing to answer.
+    case notification(method: String)
+    /// A response to a request the server never sends (stateless): nothing to answer.
+    case response
+    /// A JSON-RPC error to answer with at once.
+    case invalid(JSONRPCError)
+
+    /// The message in `body` (UTF-8 JSON).
+    public init(body: UnsafeRawBufferPointer) {
+        guard !body.isEmpty else {
+            self = .invalid(JSONRPCError(.parseError, "empty request body"))
+            return
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: body)
+        } catch {
+            self = .invalid(JSONRPCError(.parseError, "the body is not JSON: \(error)"))
+            return
+        }
+        self.init(value)
+    }
+
+    /// The message `value` is.
+    public init(_ value: JSONValue) {
+        guard case .object(let object) = value else {
+            if case .array = value {
+                self = .invalid(JSONRPCError(.invalidRequest, "JSON-RPC batches are not supported; send one message per request"))
+            } else {
+                self = .invalid(JSONRPCError(.invalidRequest, "expected a JSON-RPC object"))
+            }
+            return
+        }
+        let id: JSONValue?
+        switch object["id"] {
+        case nil: id = nil
+        case .string?, .int?: id = object["id"]
+        default:
+            self = .invalid(JSONRPCError(.invalidRequest, "id must be a string or an integer"))
+            return
+        }
+        guard object["jsonrpc"] == .string("2.0") else {
+            self = .invalid(JSONRPCError(.invalidRequest, "jsonrpc must be \"2.0\"", id: id))
+            return
+        }
+        switch object["method"] {
+        case .string(let method)?:
+            let params = object["params"]
+            switch params {
+            case nil, .null?, .object?, .array?: break
+            default:
+                self = .invalid(JSONRPCError(.invalidRequest, "params must be an object", id: id))
+                return
+            }
+            if let id {
+                self = .request(id: id, method: method, params: params == .null ? nil : params)
+            } else {
+                self = .notification(method: method)
+            }
+        case _?:
+            self = .invalid(JSONRPCError(.invalidRequest, "method must be a string", id: id))
+        case nil where id != nil && (object["result"] != nil || object["error"] != nil):
+            self = .response
+        case nil:
+            self = .invalid(JSONRPCError(.invalidRequest, "expected a request, notification or response", id: id))
+        }
+    }
+
+    /// Whether this is an `initialize` request.
+    public var isInitialize: Bool {
+        if case .request(_, "initialize", _) = self { return true }
+        return false
+    }
+}
