@@ -1,5 +1,6 @@
 import KeycloakEmulator
 import ProxyCore
+import ProxyServer
 import Testing
 
 extension EndToEnd {
@@ -101,6 +102,27 @@ extension EndToEnd {
                     let code9 = try await code(["tenant": "us", "user_id": "us-bob"])
                     #expect(code9 == "upstream_timeout true")
                     us.clearFaults()
+                }
+            }
+        }
+
+        @Test("a call that outlives the response timeout gets a JSON-RPC error then, and the next call works")
+        func responseTimeout() async throws {
+            try await withTwoTenants { eu, _ in
+                let settings = HTTPSettings(responseTimeout: .seconds(1))
+                try await withProxy(proxyConfig([tenantConfig("eu", eu, request: .seconds(30))]), settings: settings) { client in
+                    let token = TestAgent.incidentBot.token
+                    eu.stall(.logout)
+                    let started = ContinuousClock.now
+                    let reply = try await client.rpc("tools/call", ["name": "logout_user", "arguments": ["username": "alice"]], id: 9, token: token)
+                    let waited = ContinuousClock.now - started
+                    eu.releaseStalled()
+                    #expect(reply.status == 500, "\(reply.body)")
+                    #expect(reply.json["error"]["code"].int == -32603)
+                    #expect(reply.json["id"].int == 9)
+                    #expect(waited >= .seconds(1) && waited < .seconds(10), "answered after \(waited)")
+                    let next = try await client.callTool("logout_user", ["username": "bob"], token: token)
+                    #expect(next["isError"].bool == false, "\(next)")
                 }
             }
         }

@@ -48,8 +48,13 @@ public final class HTTPService: Service, Sendable {
             },
             logger: logger
         )
+        let deadlines = responder.endpoint.deadlines
         do {
-            try await application.run()
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await deadlines.run() }
+                try await application.run()
+                group.cancelAll()
+            }
         } catch {
             signal.fail(error)
             throw error

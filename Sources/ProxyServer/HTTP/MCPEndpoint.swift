@@ -16,6 +16,8 @@ public struct MCPEndpoint: Sendable {
     let access: @Sendable () -> AccessRules
     let settings: HTTPSettings
     let logger: Logger
+    /// Ends a request that outlives `settings.responseTimeout`; ``HTTPService`` runs its sweep.
+    let deadlines = ResponseDeadlines()
 
     /// `/mcp` for `tools`, refusing what `access()` (asked per request) and `settings` refuse.
     public init(tools: ToolServer, access: @escaping @Sendable () -> AccessRules, settings: HTTPSettings, logger: Logger) {
@@ -68,19 +70,20 @@ public struct MCPEndpoint: Sendable {
             if !message.isInitialize, let refusal = Self.checkProtocolVersion(request.headers, id: id) {
                 return refusal
             }
-            return await answer(message, caller: caller)
+            return await answer(message, id: id, caller: caller)
         }
     }
 
     /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
     /// bounded by each tenant's `timeouts.request`).
-    private func answer(_ message: JSONRPCMessage, caller: Caller) async -> Hummingbird.Response {
+    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> Hummingbird.Response {
         let tools = self.tools
+        let deadlines = self.deadlines
         let timeout = settings.responseTimeout
         let reply = await withTaskGroup(of: [UInt8]?.self) { group in
             group.addTask { await tools.reply(to: message, caller: caller) }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                await deadlines.expire(after: timeout)
                 return nil
             }
             let first = await group.next() ?? nil
@@ -89,7 +92,7 @@ public struct MCPEndpoint: Sendable {
         }
         guard let reply else {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
-            return Self.error(.internalServerError, JSONRPCError(.internalError, "internal error: no answer in time"))
+            return Self.error(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
         }
         return Hummingbird.Response(
             status: .ok,
