@@ -9,14 +9,17 @@ extension HTTPClient.Configuration {
     ///   means what it says); `pool.idleTimeout` closes idle connections.
     /// - `timeouts.connect` bounds connecting; a failed connect fails the waiting requests at once
     ///   instead of retrying until their deadline. `timeouts.request` is each request's deadline
-    ///   (set per request) and also the read timeout.
+    ///   (set per request). No separate read timeout: it would only repeat the deadline, at the
+    ///   cost of one more timer scheduled and cancelled per request.
+    /// - No tracing: the proxy sets up no tracer, and the client's span attributes cost ~3 % of
+    ///   the proxy's CPU under load even with the no-op tracer.
     /// - `tls.caFile` is the only trust root when set; `certFile` and `keyFile` are the client
     ///   identity for mutual TLS.
     static func tenant(_ settings: ConnectionSettings) throws(KeycloakError) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: try tlsConfiguration(settings.tls),
             redirectConfiguration: .disallow,
-            timeout: .init(connect: settings.timeouts.connect.timeAmount, read: settings.timeouts.request.timeAmount),
+            timeout: .init(connect: settings.timeouts.connect.timeAmount),
             connectionPool: .init(
                 idleTimeout: settings.pool.idleTimeout.timeAmount,
                 concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, settings.pool.maxConnections)
@@ -24,6 +27,7 @@ extension HTTPClient.Configuration {
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
+        configuration.tracing.tracer = nil
         return configuration
     }
 

@@ -108,20 +108,37 @@ public struct MCPEndpoint: Sendable {
     /// A POST must send JSON and accept a JSON answer (`application/json`, `application/*`,
     /// `*/*`, or no `Accept` at all).
     static func checkMediaTypes(_ headers: HTTPFields) -> Hummingbird.Response? {
-        guard let contentType = headers[.contentType], mediaType(contentType) == "application/json" else {
+        guard let contentType = headers[.contentType], isMediaType(contentType.utf8[...], "application/json") else {
             return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
-        let accepted = headers[values: .accept].flatMap { $0.split(separator: ",") }.map(mediaType)
-        guard accepted.isEmpty || accepted.contains(where: { $0 == "application/json" || $0 == "application/*" || $0 == "*/*" }) else {
+        var sawAccept = false
+        for accept in headers[values: .accept] {
+            sawAccept = true
+            for range in accept.utf8.split(separator: UInt8(ascii: ",")) {
+                if isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*") {
+                    return nil
+                }
+            }
+        }
+        guard !sawAccept else {
             return error(.notAcceptable, JSONRPCError(.invalidRequest, "Not Acceptable: Client must accept application/json"))
         }
         return nil
     }
 
-    /// `type/subtype` of a media range, lowercased, without parameters or spaces.
-    private static func mediaType(_ range: some StringProtocol) -> String {
-        let type = String(range.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" })
-        return type.lowercased()
+    /// Whether a media range (`type/subtype` with optional parameters and spaces) is `expected`,
+    /// ignoring case; without allocating, as every request asks.
+    private static func isMediaType(_ range: Substring.UTF8View, _ expected: StaticString) -> Bool {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var type = range.prefix { $0 != UInt8(ascii: ";") }.drop(while: isSpace)
+        while let last = type.last, isSpace(last) { type = type.dropLast() }
+        guard type.count == expected.utf8CodeUnitCount else { return false }
+        return expected.withUTF8Buffer { expected in
+            zip(type, expected).allSatisfy { byte, wanted in
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                return lower == wanted
+            }
+        }
     }
 
     /// `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
