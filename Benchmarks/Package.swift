@@ -45,6 +45,15 @@ let package = Package(
             path: "ToolDispatch",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "TokenCacheHit",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KeycloakAdmin", package: "keycloak-mcp-proxy"),
+            ],
+            path: "TokenCacheHit",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // A plain driver for profilers: `swift run -c release config-load-profile 50`.
         .executableTarget(
             name: "config-load-profile",
