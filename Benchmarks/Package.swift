@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "keycloak-mcp-proxy", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Already in the graph through the root package; named here for `Logger` in ToolDispatch.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", path: "Support"),
@@ -30,6 +32,26 @@ let package = Package(
                 .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
             ],
             path: "PolicyDecision",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ToolDispatch",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
+                .product(name: "ProxyServer", package: "keycloak-mcp-proxy"),
+            ],
+            path: "ToolDispatch",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "TokenCacheHit",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KeycloakAdmin", package: "keycloak-mcp-proxy"),
+            ],
+            path: "TokenCacheHit",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // A plain driver for profilers: `swift run -c release config-load-profile 50`.

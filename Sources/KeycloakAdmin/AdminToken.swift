@@ -1,8 +1,11 @@
 /// A cached admin token and when to stop using it.
-struct AdminToken: Sendable {
+///
+/// Public only as what ``TokenCache/token()`` returns (measured by the `TokenCacheHit` benchmark).
+public struct AdminToken: Sendable {
     /// Which fetch produced it, to drop it after a 401 only if it is still the current one.
     let generation: UInt64
-    let value: Secret
+    /// The bearer token.
+    public let value: Secret
     /// When the token request was sent: the lifetime counts from there, not from the answer.
     let requestedAt: ContinuousClock.Instant
     let lifetime: Duration

@@ -5,15 +5,26 @@
 ///   keep using the old token while it is still valid.
 /// - A failed fetch is paced: the next one may start only after an exponential backoff (0.5 s
 ///   doubling up to 30 s); calls meanwhile fail at once with the last error.
-actor TokenCache {
+///
+/// Public so that its cost can be measured outside the module (the `TokenCacheHit` benchmark);
+/// the proxy itself reaches it only through ``KeycloakAdminClient``.
+public actor TokenCache {
     /// A token as the token endpoint returned it.
-    struct Fetched: Sendable {
-        var value: Secret
-        var lifetime: Duration
-        var requestedAt: ContinuousClock.Instant
+    public struct Fetched: Sendable {
+        public var value: Secret
+        public var lifetime: Duration
+        /// When the token request was sent: the lifetime counts from there.
+        public var requestedAt: ContinuousClock.Instant
+
+        public init(value: Secret, lifetime: Duration, requestedAt: ContinuousClock.Instant) {
+            self.value = value
+            self.lifetime = lifetime
+            self.requestedAt = requestedAt
+        }
     }
 
-    typealias Fetcher = @Sendable () async throws(KeycloakError) -> Fetched
+    /// Asks the token endpoint for a new token.
+    public typealias Fetcher = @Sendable () async throws(KeycloakError) -> Fetched
 
     static let initialBackoff: Duration = .milliseconds(500)
     static let maximumBackoff: Duration = .seconds(30)
@@ -27,13 +38,15 @@ actor TokenCache {
     private var backoffUntil: ContinuousClock.Instant?
     private var lastError: KeycloakError?
 
-    init(fetcher: @escaping Fetcher, onEvent: (@Sendable (TokenEvent) -> Void)?) {
+    /// A cache that has no token yet: the first ``token()`` calls `fetcher`; `onEvent` hears
+    /// of every fetch.
+    public init(fetcher: @escaping Fetcher, onEvent: (@Sendable (TokenEvent) -> Void)?) {
         self.fetcher = fetcher
         self.onEvent = onEvent
     }
 
     /// A token to send now.
-    func token() async throws(KeycloakError) -> AdminToken {
+    public func token() async throws(KeycloakError) -> AdminToken {
         let now = ContinuousClock.now
         if let current, current.isFresh(at: now) { return current }
         let usable = current.flatMap { $0.isUsable(at: now) ? $0 : nil }
