@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 public import Logging
+import Synchronization
 
 /// Ids that tie a call's audit record and log lines together.
 public enum RequestID {
@@ -17,12 +18,27 @@ public enum RequestID {
         current.map { ["request_id": .string($0)] } ?? [:]
     }
 
-    /// 16 random hex digits.
+    /// 16 hex digits, never the same twice in a process and not guessable from each other: a
+    /// counter mixed with a random key drawn once (SplitMix64's finalizer is a bijection, so
+    /// distinct counters give distinct ids). Drawing from the system generator every call cost
+    /// a `getrandom` system call per tool call.
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
+        let value = mix(counter.add(1, ordering: .relaxed).newValue &+ key)
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private static let key: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// Seconds since 1970, UTC.

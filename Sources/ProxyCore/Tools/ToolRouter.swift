@@ -123,13 +123,20 @@ public final class ToolRouter: Sendable {
         attempt: Int = 1
     ) async -> ToolOutcome {
         // Which tenant.
-        let visible = snapshot.config.tenants.filter { Policy.check(caller, tenant: $0) == nil }.map(\.name)
+        // Only error messages name the tenants the caller may use: found when needed, not per
+        // call (a config may have a thousand), and at most 20 of them named.
+        func available() -> String {
+            let names = snapshot.config.tenants.lazy.filter { Policy.check(caller, tenant: $0) == nil }.map(\.name)
+            let shown = names.prefix(20).joined(separator: ", ")
+            let more = names.dropFirst(20).count
+            return more > 0 ? "\(shown) and \(more) more (list_tenants shows them all)" : shown
+        }
         guard let tenantName = arguments.tenant ?? snapshot.config.defaultTenant else {
-            return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(visible.joined(separator: ", "))"))
+            return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(available())"))
         }
         record.tenant = tenantName
         guard let runtime = snapshot.runtime(tenantName), let tenant = snapshot.tenant(tenantName) else {
-            return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(visible.joined(separator: ", "))"))
+            return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(available())"))
         }
         // Hold the runtime for the whole call. A reload that retired it after this call read
         // the snapshot may have closed it already: then serve from the newest snapshot (a
