@@ -7,7 +7,7 @@
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
 #
 #   Benchmarks/e2e/run.sh                      # needs: swift build -c release --product keycloak-mcp-proxy
-#   DURATION=10s CONCURRENCY="1 16 64" Benchmarks/e2e/run.sh
+#   DURATION=10s CONCURRENCY="1 16 64" Benchmarks/e2e/run.sh   # DURATION in seconds, with the s
 #
 # Needs wrk and nginx (apt-get install -y wrk nginx) and the peer in a venv (see setup-peer.sh).
 set -euo pipefail
@@ -117,7 +117,8 @@ mode_of() { case $1 in direct) echo direct ;; proxy) echo mcp ;; peer) echo peer
 load() { # target connections duration
     local threads=1
     (($2 > 1)) && threads=2
-    WRK_MODE=$(mode_of "$1") timeout 40 wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
+    local seconds=${3%s}
+    WRK_MODE=$(mode_of "$1") timeout $((seconds + 30)) wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
         -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true
     grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
 }
