@@ -101,7 +101,7 @@ final class CallLimiter: Sendable {
             let granted = await withTaskGroup(of: Bool?.self) { group in
                 group.addTask { await self.wait(id) }
                 group.addTask {
-                    try? await Task.sleep(for: maxWait)
+                    await Deadlines.shared.expire(after: maxWait)
                     return nil
                 }
                 var result: Bool?

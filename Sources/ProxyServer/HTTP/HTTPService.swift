@@ -48,13 +48,8 @@ public final class HTTPService: Service, Sendable {
             },
             logger: logger
         )
-        let deadlines = responder.endpoint.deadlines
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await deadlines.run() }
-                try await application.run()
-                group.cancelAll()
-            }
+            try await application.run()
         } catch {
             signal.fail(error)
             throw error

@@ -16,8 +16,6 @@ public struct MCPEndpoint: Sendable {
     let access: @Sendable () -> AccessRules
     let settings: HTTPSettings
     let logger: Logger
-    /// Ends a request that outlives `settings.responseTimeout`; ``HTTPService`` runs its sweep.
-    let deadlines = ResponseDeadlines()
 
     /// `/mcp` for `tools`, refusing what `access()` (asked per request) and `settings` refuse.
     public init(tools: ToolServer, access: @escaping @Sendable () -> AccessRules, settings: HTTPSettings, logger: Logger) {
@@ -78,12 +76,11 @@ public struct MCPEndpoint: Sendable {
     /// bounded by each tenant's `timeouts.request`).
     private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> Hummingbird.Response {
         let tools = self.tools
-        let deadlines = self.deadlines
         let timeout = settings.responseTimeout
         let reply = await withTaskGroup(of: [UInt8]?.self) { group in
             group.addTask { await tools.reply(to: message, caller: caller) }
             group.addTask {
-                await deadlines.expire(after: timeout)
+                await Deadlines.shared.expire(after: timeout)
                 return nil
             }
             let first = await group.next() ?? nil
