@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "keycloak-mcp-proxy", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Already in the graph through the root package; named here for `Logger` in ToolDispatch.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
@@ -59,6 +61,15 @@ let package = Package(
             name: "config-load-profile",
             dependencies: ["BenchmarkSupport", .product(name: "ProxyCore", package: "keycloak-mcp-proxy")],
             path: "Profile"
+        ),
+        // The HTTP stack without the proxy, for the e2e floor row: `swift build -c release --product e2e-floor`.
+        .executableTarget(
+            name: "e2e-floor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Floor"
         ),
         // The generated config as a file, for whole-process runs: `swift run -c release generate-config 1000`.
         .executableTarget(name: "generate-config", dependencies: ["BenchmarkSupport"], path: "GenerateConfig"),

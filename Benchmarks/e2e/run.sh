@@ -3,6 +3,8 @@
 #   direct  wrk -> nginx's logout path                           (the floor)
 #   proxy   wrk -> keycloak-mcp-proxy serve -> nginx            (tools/call logout_user)
 #   peer    wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx (tools/call logout_user)
+#   floor   wrk -> e2e-floor -> nginx: Hummingbird in, async-http-client out, no proxy logic
+#           (when built: cd Benchmarks && swift build -c release --product e2e-floor)
 # at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
 #
@@ -16,12 +18,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
 PEER=${PEER:-/tmp/peer-venv/bin/mcp-keycloak}
+FLOOR=${FLOOR:-$ROOT/Benchmarks/.build/release/e2e-floor}
 DURATION=${DURATION:-10s}
 CONCURRENCY=${CONCURRENCY:-1 16 64}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
-TARGETS=${TARGETS:-direct proxy peer}
+if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGETS=${TARGETS:-direct proxy peer}; fi
+FLOOR_PORT=${FLOOR_PORT:-18083}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
@@ -36,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -85,6 +89,14 @@ if [[ " $TARGETS " == *" proxy "* ]]; then
     wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
 fi
 
+# --- the floor: the proxy's HTTP stack with nothing of the proxy in between ------------------
+if [[ " $TARGETS " == *" floor "* ]]; then
+    "$FLOOR" "$FLOOR_PORT" "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" > "$RUN/floor.log" 2>&1 &
+    FLOOR_PID=$!
+    PIDS+=($FLOOR_PID)
+    wait_for "http://127.0.0.1:$FLOOR_PORT/mcp" 404   # GET: only POST is routed
+fi
+
 # --- the peer: mcp-keycloak 1.2.2 over Streamable HTTP (stateful: it needs a session) --------
 if [[ " $TARGETS " == *" peer "* ]]; then
     # It reads SERVER_URL etc. from the environment (and a .env in its working directory: $RUN
@@ -108,10 +120,11 @@ url_of() {
     case $1 in
         direct) echo "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" ;;
         proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
+        floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
     esac
 }
-mode_of() { case $1 in direct) echo direct ;; proxy) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct) echo direct ;; proxy | floor) echo mcp ;; peer) echo peer ;; esac; }
 
 # One wrk run; prints its RESULT line. Bounded by wrk's -d and by timeout(1).
 load() { # target connections duration
@@ -152,6 +165,7 @@ for c in $CONCURRENCY; do
         server=""
         [[ $target == proxy ]] && server=$PROXY_PID
         [[ $target == peer ]] && server=$PEER_PID
+        [[ $target == floor ]] && server=$FLOOR_PID
         before=$([[ -n $server ]] && ticks "$server" || echo 0); t0=$(date +%s%N)
         line=$(load "$target" "$c" "$DURATION")
         cpu="-"
