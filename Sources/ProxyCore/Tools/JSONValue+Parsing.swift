@@ -165,6 +165,7 @@ private struct JSONParser {
         index += 1
         var runStart = index
         var scratch: [UInt8]? = nil
+        var ascii = true
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]
@@ -175,8 +176,10 @@ private struct JSONParser {
                     collected.append(contentsOf: run)
                     return try validated(collected, start: runStart)
                 }
-                return try validated(run, start: runStart)
+                // ASCII is valid UTF-8 as it is: skip the validator's generic path.
+                return ascii ? String(decoding: run, as: UTF8.self) : try validated(run, start: runStart)
             }
+            if byte >= 0x80 { ascii = false }
             if byte < 0x20 {
                 throw failure("control character in a string; escape it")
             }
