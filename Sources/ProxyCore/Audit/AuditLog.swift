@@ -26,7 +26,9 @@ public final class AuditLog: Sendable {
     }
 
     public func write(_ record: AuditRecord) {
-        let line = Array((record.jsonLine + "\n").utf8)
+        var line: [UInt8] = []
+        record.writeJSONLine(to: &line)
+        line.append(UInt8(ascii: "\n"))
         lock.withLock { _ in
             var offset = 0
             while offset < line.count {

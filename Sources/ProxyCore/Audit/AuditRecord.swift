@@ -30,26 +30,43 @@ public struct AuditRecord: Sendable, Hashable {
     public var upstreamStatus: Int?
     public var durationMilliseconds: Double
 
-    /// One JSON object on one line.
+    /// One JSON object on one line, keys sorted.
     public var jsonLine: String {
-        var object: [String: JSONValue] = [
-            "time": .string(Self.iso8601(time)),
-            "request_id": .string(requestID),
-            "agent": .string(agent),
-            "tool": .string(tool),
-            "decision": .string(decision.rawValue),
-            "outcome": .string(outcome.rawValue),
-            "duration_ms": .double((durationMilliseconds * 1000).rounded() / 1000),
-        ]
-        object["tenant"] = tenant.map(JSONValue.string)
-        object["realm"] = realm.map(JSONValue.string)
-        object["user_id"] = userID.map(JSONValue.string)
-        object["username"] = username.map(JSONValue.string)
-        if dryRun { object["dry_run"] = true }
-        object["reason"] = reason.map(JSONValue.string)
-        object["error_code"] = errorCode.map(JSONValue.string)
-        object["upstream_status"] = upstreamStatus.map(JSONValue.int)
-        return JSONValue.object(object).jsonText
+        var out: [UInt8] = []
+        writeJSONLine(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``jsonLine`` as UTF-8, without building a dictionary per record.
+    public func writeJSONLine(to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + 320)
+        var first = true
+        // In sorted order, as JSONValue writes objects.
+        func field(_ key: StaticString, _ value: JSONValue?) {
+            guard let value else { return }
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: "\":".utf8)
+            value.writeJSON(to: &out)
+        }
+        field("agent", .string(agent))
+        field("decision", .string(decision.rawValue))
+        field("dry_run", dryRun ? .bool(true) : nil)
+        field("duration_ms", .double((durationMilliseconds * 1000).rounded() / 1000))
+        field("error_code", errorCode.map(JSONValue.string))
+        field("outcome", .string(outcome.rawValue))
+        field("realm", realm.map(JSONValue.string))
+        field("reason", reason.map(JSONValue.string))
+        field("request_id", .string(requestID))
+        field("tenant", tenant.map(JSONValue.string))
+        field("time", .string(Self.iso8601(time)))
+        field("tool", .string(tool))
+        field("upstream_status", upstreamStatus.map(JSONValue.int))
+        field("user_id", userID.map(JSONValue.string))
+        field("username", username.map(JSONValue.string))
+        out.append(UInt8(ascii: "}"))
     }
 
     /// `2026-11-24T21:25:54.123Z`.
