@@ -3,6 +3,21 @@
 // Run: cd Benchmarks && swift package benchmark   (see docs/benchmarks.md)
 import PackageDescription
 
+/// A package-benchmark suite in the folder of its name, run by `swift package benchmark`.
+func benchmark(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: dependencies + [.product(name: "Benchmark", package: "benchmark")],
+        path: name,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
+/// A library of the proxy's own package.
+func proxy(_ product: String) -> Target.Dependency {
+    .product(name: product, package: "keycloak-mcp-proxy")
+}
+
 let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
@@ -16,50 +31,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "BenchmarkSupport", path: "Support"),
-        .executableTarget(
-            name: "ConfigLoading",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
-            ],
-            path: "ConfigLoading",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "PolicyDecision",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
-            ],
-            path: "PolicyDecision",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ToolDispatch",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ProxyCore", package: "keycloak-mcp-proxy"),
-                .product(name: "ProxyServer", package: "keycloak-mcp-proxy"),
-            ],
-            path: "ToolDispatch",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "TokenCacheHit",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "KeycloakAdmin", package: "keycloak-mcp-proxy"),
-            ],
-            path: "TokenCacheHit",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmark("ConfigLoading", ["BenchmarkSupport", proxy("ProxyCore")]),
+        benchmark("PolicyDecision", ["BenchmarkSupport", proxy("ProxyCore")]),
+        benchmark("ToolDispatch", [.product(name: "Logging", package: "swift-log"), proxy("ProxyCore"), proxy("ProxyServer")]),
+        benchmark("TokenCacheHit", [proxy("KeycloakAdmin")]),
         // A plain driver for profilers: `swift run -c release config-load-profile 50`.
         .executableTarget(
             name: "config-load-profile",
-            dependencies: ["BenchmarkSupport", .product(name: "ProxyCore", package: "keycloak-mcp-proxy")],
+            dependencies: ["BenchmarkSupport", proxy("ProxyCore")],
             path: "Profile"
         ),
         // The HTTP stack without the proxy, for the e2e floor row: `swift build -c release --product e2e-floor`.
