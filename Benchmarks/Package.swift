@@ -50,6 +50,8 @@ let package = Package(
             ],
             path: "Floor"
         ),
+        // What a cancelled Task.sleep keeps, against Deadlines: `swift run -c release sleep-retention 200000 sleep`.
+        .executableTarget(name: "sleep-retention", dependencies: [proxy("ProxyCore")], path: "SleepRetention"),
         // The generated config as a file, for whole-process runs: `swift run -c release generate-config 1000`.
         .executableTarget(name: "generate-config", dependencies: ["BenchmarkSupport"], path: "GenerateConfig"),
     ],
