@@ -150,7 +150,11 @@ public struct MCPEndpoint: Sendable {
     private static let protocolVersionField = HTTPField.Name("MCP-Protocol-Version")!
 
     static func error(_ status: HTTPTypes.HTTPResponse.Status, _ error: JSONRPCError) -> Hummingbird.Response {
-        json(status, error.body)
+        Hummingbird.Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: error.encoded))
+        )
     }
 
     static func json(_ status: HTTPTypes.HTTPResponse.Status, _ text: String) -> Hummingbird.Response {

@@ -47,8 +47,15 @@ public struct JSONRPCError: Error, Sendable, Hashable {
         return .object(error)
     }
 
-    /// `{"error":{...},"id":...,"jsonrpc":"2.0"}`
-    var body: String {
-        JSONValue.object(["jsonrpc": "2.0", "id": id ?? .null, "error": object]).jsonText
+    /// The response message: `{"error":{...},"id":...,"jsonrpc":"2.0"}`, as UTF-8.
+    var encoded: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: #"{"error":"#.utf8)
+        object.writeJSON(to: &out)
+        out.append(contentsOf: #","id":"#.utf8)
+        (id ?? .null).writeJSON(to: &out)
+        out.append(contentsOf: #","jsonrpc":"2.0"}"#.utf8)
+        return out
     }
 }

@@ -38,14 +38,14 @@ public struct ToolServer: Sendable {
         case .notification, .response:
             return nil
         case .invalid(let error):
-            return Self.encode(error)
+            return error.encoded
         case .request(let id, let method, let params):
             switch await respond(to: method, params: params, caller: caller) {
             case .success(let result):
                 return Self.encode(id: id, result: result)
             case .failure(var error):
                 error.id = id
-                return Self.encode(error)
+                return error.encoded
             }
         }
     }
@@ -116,18 +116,6 @@ public struct ToolServer: Sendable {
         out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
         result.writeJSON(to: &out)
         out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    /// `{"error":{...},"id":...,"jsonrpc":"2.0"}`
-    static func encode(_ error: JSONRPCError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.append(contentsOf: #"{"error":"#.utf8)
-        error.object.writeJSON(to: &out)
-        out.append(contentsOf: #","id":"#.utf8)
-        (error.id ?? .null).writeJSON(to: &out)
-        out.append(contentsOf: #","jsonrpc":"2.0"}"#.utf8)
         return out
     }
 }
