@@ -3,9 +3,17 @@
 // logout path, with a fixed bearer token) and answers a fixed JSON-RPC result. Run by
 // `TARGETS=floor Benchmarks/e2e/run.sh` beside the proxy row: what is left between the two
 // rows is the proxy's own work. Usage: e2e-floor PORT UPSTREAM_URL
+//
+// Variants, by environment, to tell which half of the stack costs what:
+//   FLOOR_STACK=nio    plain SwiftNIO on both sides instead (NIOFloor.swift)
+//   FLOOR_PINNED=1     Hummingbird's handlers run on their connection's event loop
+//   FLOOR_UPSTREAM=none  answer at once, without the upstream request
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
+import Foundation
+import HummingbirdCore
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,9 +32,17 @@ configuration.tracing.tracer = nil
 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"{\"status\":\"success\"}","type":"text"}],"isError":false,"structuredContent":{"status":"success"}}}"#)
 
+let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
+if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "nio" {
+    try runNIOFloor(port: port, upstream: upstream, answer: answer)
+}
+
 let router = Router()
 router.post("/mcp") { request, _ -> Response in
     _ = try await request.body.collect(upTo: 1 << 20)
+    if skipUpstream {
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
+    }
     var outbound = HTTPClientRequest(url: upstream)
     outbound.method = .POST
     outbound.headers.add(name: "Authorization", value: "Bearer bench-access-token")
@@ -36,6 +52,39 @@ router.post("/mcp") { request, _ -> Response in
     guard (200..<300).contains(response.status.code) else { return Response(status: .badGateway) }
     return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
 }
-let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+let pinned = ProcessInfo.processInfo.environment["FLOOR_PINNED"] == "1"
+let app = Application(
+    router: router,
+    server: pinned ? .pinnedHTTP1() : .http1(),
+    configuration: .init(address: .hostname("127.0.0.1", port: port))
+)
 try await app.runService()
 try await client.shutdown().get()
+
+/// Runs each connection's handler on the connection's own event loop.
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let eventLoop: any EventLoop
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+struct PinnedHTTP1Channel: ServerChildChannel {
+    let inner: HTTP1Channel
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        inner.setup(channel: channel, logger: logger)
+    }
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await inner.handle(value: value, logger: logger)
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    static func pinnedHTTP1() -> HTTPServerBuilder {
+        .init { responder in PinnedHTTP1Channel(inner: HTTP1Channel(responder: responder)) }
+    }
+}
