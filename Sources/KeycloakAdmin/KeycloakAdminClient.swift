@@ -1,5 +1,4 @@
 public import Logging
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -20,14 +19,12 @@ import NIOHTTP1
 public final class KeycloakAdminClient: Sendable {
     /// The settings this client was made with.
     public let settings: ConnectionSettings
-    let http: HTTPClient
+    let upstream: UpstreamClient
     let logger: Logger
     let tokens: TokenCache
     let tokenFetch: TokenFetch
     /// The base path without a trailing slash: `""` or e.g. `"/auth"`.
     let normalizedBasePath: String
-    /// `url` + `basePath`, without a trailing slash.
-    let baseURL: String
 
     /// - Parameters:
     ///   - settings: the tenant's URL, base path, credentials, pool, timeouts and TLS.
@@ -55,14 +52,12 @@ public final class KeycloakAdminClient: Sendable {
         guard basePath.isEmpty || basePath.hasPrefix("/") else {
             throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")
         }
-        let configuration = try HTTPClient.Configuration.tenant(settings)
+        let upstream = try UpstreamClient(settings: settings)
         self.settings = settings
         self.logger = logger
-        self.baseURL = url + basePath
         self.normalizedBasePath = basePath
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.http = http
-        let fetch = TokenFetch(http: http, settings: settings, url: url, logger: logger)
+        self.upstream = upstream
+        let fetch = TokenFetch(upstream: upstream, settings: settings, logger: logger)
         self.tokenFetch = fetch
         self.tokens = TokenCache(
             fetcher: { () async throws(KeycloakError) -> TokenCache.Fetched in
@@ -75,14 +70,14 @@ public final class KeycloakAdminClient: Sendable {
     /// Waits for a token fetch in flight, then closes the connection pool. Call it exactly once.
     public func shutdown() async throws {
         await tokens.drain()
-        try await http.shutdown()
+        await upstream.shutdown()
     }
 
     /// Sends an admin API request with the cached token; on 401, retries once with a new one.
     func authorized(
         _ method: HTTPMethod, realm: String, path: String, query: String? = nil
     ) async throws(KeycloakError) -> UpstreamResponse {
-        let url = baseURL + "/admin/realms/" + path + (query.map { "?" + $0 } ?? "")
+        let url = normalizedBasePath + "/admin/realms/" + path + (query.map { "?" + $0 } ?? "")
         let token = try await tokens.token()
         let response = try await send(method, url: url, bearer: token.value, realm: realm)
         guard response.status == 401 else { return response }
@@ -93,12 +88,11 @@ public final class KeycloakAdminClient: Sendable {
     }
 
     private func send(
-        _ method: HTTPMethod, url: String, bearer: Secret, realm: String
+        _ method: HTTPMethod, url path: String, bearer: Secret, realm: String
     ) async throws(KeycloakError) -> UpstreamResponse {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
+        var request = UpstreamRequest(method, path: path)
         request.headers.add(name: "Authorization", value: "Bearer " + bearer.revealed)
         request.headers.add(name: "Accept", value: "application/json")
-        return try await http.send(request, timeout: settings.timeouts.request, realm: realm)
+        return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)
     }
 }

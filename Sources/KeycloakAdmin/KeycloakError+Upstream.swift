@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import NIOCore
+import NIOPosix
 import NIOSSL
 
 extension KeycloakError {
@@ -85,20 +85,27 @@ extension KeycloakError {
     /// A request that got no HTTP answer.
     static func transport(_ error: any Error, realm: String?, timeout: Duration) -> KeycloakError {
         if let error = error as? KeycloakError { return error }
-        if let error = error as? HTTPClientError {
+        if let error = error as? UpstreamTransportError {
             switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
+            case .timedOut:
                 return KeycloakError(
                     .upstreamTimeout, "Keycloak did not answer within \(Self.render(timeout))", realm: realm)
-            case .connectTimeout, .tlsHandshakeTimeout:
+            case .connectTimeout:
                 return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak in time", realm: realm)
-            case .remoteConnectionClosed:
+            case .connectFailed(let cause):
+                return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak: \(Self.describe(cause))", realm: realm)
+            case .connectionClosed:
                 return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
-            case .getConnectionFromPoolTimeout:
+            case .poolExhausted:
                 return KeycloakError(
                     .tenantOverloaded, "every connection to Keycloak stayed busy; too many calls in flight", realm: realm)
-            default:
-                return KeycloakError(.upstreamUnavailable, "request to Keycloak failed: \(error)", realm: realm)
+            case .bodyTooLarge:
+                return KeycloakError(
+                    .upstreamError, "Keycloak's answer was larger than \(UpstreamClient.maximumBodySize >> 20) MiB", realm: realm)
+            case .shutDown:
+                return KeycloakError(.upstreamUnavailable, "the connection pool of this tenant was closed", realm: realm)
+            case .cancelled:
+                return KeycloakError(.upstreamUnavailable, "the request was cancelled", realm: realm)
             }
         }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
@@ -111,6 +118,17 @@ extension KeycloakError {
             return KeycloakError(.upstreamUnavailable, "the request was cancelled", realm: realm)
         }
         return KeycloakError(.upstreamUnavailable, "could not reach Keycloak: \(error)", realm: realm)
+    }
+
+    /// A connect failure in a few words: the first address's error when several were tried.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return "\(first.error)"
+        }
+        if let error = error as? NIOConnectionError, let resolution = error.dnsAAAAError ?? error.dnsAError {
+            return "the host name did not resolve (\(resolution))"
+        }
+        return "\(error)"
     }
 
     static func render(_ duration: Duration) -> String {

@@ -1,27 +1,22 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
 
 /// One request to the token endpoint with the tenant's credentials.
 struct TokenFetch: Sendable {
-    let http: HTTPClient
+    let upstream: UpstreamClient
     let settings: ConnectionSettings
-    /// Scheme, host and port.
-    let url: String
     let logger: Logger
 
     func fetch(basePath: String) async throws(KeycloakError) -> TokenCache.Fetched {
         let auth = settings.auth
         let realm = try PathSegment(auth.realm, argument: "auth.realm")
-        var request = HTTPClientRequest(
-            url: url + basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token")
-        request.method = .POST
+        var request = UpstreamRequest(.POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token")
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: formBody()))
+        request.body = ByteBuffer(string: formBody())
         let requestedAt = ContinuousClock.now
-        let response = try await http.send(request, timeout: settings.timeouts.request, realm: auth.realm)
+        let response = try await upstream.send(request, timeout: settings.timeouts.request, realm: auth.realm)
         guard response.status == 200 else {
             let error = KeycloakError.tokenEndpoint(response, authRealm: auth.realm, basePath: basePath)
             logger.debug("admin token request failed", metadata: ["error": "\(error)"])

@@ -1,0 +1,60 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// HTTP/1.1 to one tenant's Keycloak, on SwiftNIO directly: a pool of keep-alive connections
+/// (``UpstreamPool``) and one channel handler per connection (``UpstreamConnection``).
+///
+/// It does what the admin client needs and no more: requests to one host, whole answers read
+/// into memory up to ``maximumBodySize``, no redirects, no HTTP/2, no proxies. Compared with a
+/// general-purpose client it saves the per-request state machines and the hops between threads
+/// that a streamed response body needs: an exchange is one write and one resumption.
+final class UpstreamClient: Sendable {
+    /// Largest body read from Keycloak; a user search of 100 users is far below it.
+    static let maximumBodySize = 4 << 20
+
+    let endpoint: UpstreamEndpoint
+    private let pool: UpstreamPool
+    private let connectTimeout: Duration
+
+    /// - Throws: `invalid_argument` when the URL is unusable or a TLS file cannot be loaded.
+    init(settings: ConnectionSettings) throws(KeycloakError) {
+        guard let endpoint = UpstreamEndpoint(url: settings.url) else {
+            throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
+        }
+        // Checked for http too: a cert_file without its key_file is a mistake either way.
+        let configuration = try TLSConfiguration.tenant(settings.tls)
+        let tls: NIOSSLContext?
+        if endpoint.isTLS {
+            do {
+                tls = try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw KeycloakError(.invalidArgument, "the TLS settings could not be used: \(error)")
+            }
+        } else {
+            tls = nil
+        }
+        self.endpoint = endpoint
+        self.connectTimeout = settings.timeouts.connect
+        self.pool = UpstreamPool(
+            endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    /// Sends `request` and reads the whole answer within `timeout`; transport failures become
+    /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
+    /// as long as a connection may take to open.
+    func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
+        let deadline = NIODeadline.now() + timeout.timeAmount
+        do {
+            let connection = try await pool.lease(waitingAtMost: min(connectTimeout, timeout).timeAmount)
+            return try await connection.run(request, deadline: deadline)
+        } catch {
+            throw KeycloakError.transport(error, realm: realm, timeout: timeout)
+        }
+    }
+
+    /// Closes every connection; requests in flight fail. Call it once the calls have drained.
+    func shutdown() async {
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,165 @@
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time.
+///
+/// The last handler of its channel's pipeline. Its state is touched on the channel's event loop
+/// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
+/// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
+/// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it.
+final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private struct Exchange {
+        let id: UInt64
+        let continuation: CheckedContinuation<UpstreamResponse, any Error>
+        var timer: Scheduled<Void>?
+        var status = 0
+        var keepAlive = true
+        var body: ByteBuffer?
+    }
+
+    private let pool: UpstreamPool
+    private let hostHeader: String
+    private var context: ChannelHandlerContext?
+    private var exchange: Exchange?
+    /// The exchange whose caller went away before it began.
+    private var cancelledBeforeStart: UInt64?
+    private static let exchangeIDs = Atomic<UInt64>(0)
+    /// The channel, set when the handler joins the pipeline (before the connection is leased).
+    private(set) nonisolated(unsafe) var channel: (any Channel)!
+
+    init(pool: UpstreamPool, hostHeader: String) {
+        self.pool = pool
+        self.hostHeader = hostHeader
+    }
+
+    /// Sends `request` and waits for its whole answer until `deadline`.
+    func run(_ request: UpstreamRequest, deadline: NIODeadline) async throws -> UpstreamResponse {
+        let eventLoop = channel.eventLoop
+        let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if eventLoop.inEventLoop {
+                    start(id, request, deadline: deadline, continuation)
+                } else {
+                    eventLoop.execute { self.start(id, request, deadline: deadline, continuation) }
+                }
+            }
+        } onCancel: {
+            eventLoop.execute { self.cancel(id) }
+        }
+    }
+
+    private func start(
+        _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: CheckedContinuation<UpstreamResponse, any Error>
+    ) {
+        guard let context, context.channel.isActive else {
+            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+        }
+        guard cancelledBeforeStart != id else {
+            context.close(promise: nil)
+            return continuation.resume(throwing: UpstreamTransportError.cancelled)
+        }
+        precondition(exchange == nil, "a leased connection runs one exchange at a time")
+        var exchange = Exchange(id: id, continuation: continuation)
+        exchange.timer = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
+            fail(UpstreamTransportError.timedOut)
+        }
+        self.exchange = exchange
+
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
+        head.headers.replaceOrAdd(name: "Host", value: hostHeader)
+        let length = request.body?.readableBytes ?? 0
+        if length > 0 || request.method == .POST || request.method == .PUT {
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(length))
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body = request.body, body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func cancel(_ id: UInt64) {
+        if let exchange, exchange.id == id {
+            fail(UpstreamTransportError.cancelled)
+        } else if exchange == nil {
+            // Either it has not begun (then it must not) or it has ended (then this is moot).
+            cancelledBeforeStart = id
+        }
+    }
+
+    /// Ends the exchange in flight, if any, with `error`, and closes the connection.
+    private func fail(_ error: any Error) {
+        let ended = exchange
+        exchange = nil
+        ended?.timer?.cancel()
+        context?.close(promise: nil)
+        ended?.continuation.resume(throwing: error)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        channel = context.channel
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard exchange != nil else {
+            // An answer nobody asked for: the connection cannot be trusted any more.
+            context.close(promise: nil)
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            exchange!.status = Int(head.status.code)
+            exchange!.keepAlive = head.isKeepAlive
+        case .body(var part):
+            let size = (exchange!.body?.readableBytes ?? 0) + part.readableBytes
+            guard size <= UpstreamClient.maximumBodySize else {
+                return fail(UpstreamTransportError.bodyTooLarge)
+            }
+            if exchange!.body == nil {
+                exchange!.body = part
+            } else {
+                exchange!.body!.writeBuffer(&part)
+            }
+        case .end:
+            let ended = exchange!
+            exchange = nil
+            ended.timer?.cancel()
+            if ended.keepAlive {
+                pool.release(self)
+            } else {
+                context.close(promise: nil)
+            }
+            ended.continuation.resume(returning: UpstreamResponse(status: ended.status, body: ended.body ?? ByteBuffer()))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(UpstreamTransportError.connectionClosed)
+        pool.closed(self)
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Idle for the pool's idle timeout: close unless an exchange is under way.
+        if event is IdleStateHandler.IdleStateEvent, exchange == nil {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

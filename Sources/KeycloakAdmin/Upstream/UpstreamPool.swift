@@ -1,0 +1,212 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A tenant's keep-alive connections: at most `pool.maxConnections` open, idle ones reused last
+/// in, first out (so few stay warm), idle ones closed after `pool.idleTimeout`. A call that
+/// finds every connection busy waits, first come first served, for as long as a connection may
+/// take to open; then it fails with ``UpstreamTransportError/poolExhausted``.
+final class UpstreamPool: Sendable {
+    private enum Handoff: Sendable {
+        case connection(UpstreamConnection)
+        /// A slot freed up: open a connection.
+        case connect
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Handoff, any Error>
+        var timer: Scheduled<Void>?
+    }
+
+    private struct State {
+        var idle: [UpstreamConnection] = []
+        /// Connections open or opening, leased or idle.
+        var open = 0
+        var all: [ObjectIdentifier: UpstreamConnection] = [:]
+        var waiters: [Waiter] = []
+        var nextWaiter: UInt64 = 0
+        var isShutDown = false
+
+        /// An idle connection, or the right to open one, or nil when every slot is taken.
+        mutating func take(limit: Int) throws(UpstreamTransportError) -> Handoff? {
+            guard !isShutDown else { throw .shutDown }
+            while let connection = idle.popLast() {
+                if connection.channel.isActive { return .connection(connection) }
+            }
+            guard open < limit else { return nil }
+            open += 1
+            return .connect
+        }
+    }
+
+    let endpoint: UpstreamEndpoint
+    private let limit: Int
+    private let idleTimeout: TimeAmount
+    private let connectTimeout: TimeAmount
+    private let tls: NIOSSLContext?
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+
+    init(endpoint: UpstreamEndpoint, settings: ConnectionSettings, tls: NIOSSLContext?, group: any EventLoopGroup) {
+        self.endpoint = endpoint
+        self.limit = max(1, settings.pool.maxConnections)
+        self.idleTimeout = settings.pool.idleTimeout.timeAmount
+        self.connectTimeout = settings.timeouts.connect.timeAmount
+        self.tls = tls
+        self.group = group
+    }
+
+    /// A connection for one exchange: idle, newly opened, or handed over by a call that ended.
+    /// Give it back by letting its exchange end (it returns itself or closes).
+    func lease(waitingAtMost wait: TimeAmount) async throws -> UpstreamConnection {
+        switch try state.withLock({ state throws(UpstreamTransportError) in try state.take(limit: limit) }) {
+        case .connection(let connection): return connection
+        case .connect: return try await connect()
+        case nil: break
+        }
+        switch try await waitForSlot(wait) {
+        case .connection(let connection): return connection
+        case .connect: return try await connect()
+        }
+    }
+
+    private func waitForSlot(_ wait: TimeAmount) async throws -> Handoff {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Handoff, any Error>) in
+                let now: Result<Handoff, UpstreamTransportError>? = state.withLock { state in
+                    do throws(UpstreamTransportError) {
+                        if let handoff = try state.take(limit: limit) { return .success(handoff) }
+                    } catch {
+                        return .failure(error)
+                    }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let now { return continuation.resume(with: now) }
+                let timer = group.any().scheduleTask(in: wait) { self.expire(id, UpstreamTransportError.poolExhausted) }
+                let stillWaiting = state.withLock { state in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                    state.waiters[index].timer = timer
+                    return true
+                }
+                if !stillWaiting { timer.cancel() }
+            }
+        } onCancel: {
+            expire(id, UpstreamTransportError.cancelled)
+        }
+    }
+
+    /// Ends waiter `id` with `error`, if it still waits.
+    private func expire(_ id: UInt64, _ error: UpstreamTransportError) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private func connect() async throws -> UpstreamConnection {
+        let connection = UpstreamConnection(pool: self, hostHeader: endpoint.hostHeader)
+        let tls = self.tls
+        let serverName = endpoint.serverName
+        let idleTimeout = self.idleTimeout
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        if let tls {
+                            try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
+                        try pipeline.addHTTPClientHandlers()
+                        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+                        try pipeline.addHandler(connection)
+                    }
+                }
+                .connect(host: endpoint.host, port: endpoint.port)
+                .get()
+            let registered = state.withLock { state in
+                guard !state.isShutDown else { return false }
+                state.all[ObjectIdentifier(connection)] = connection
+                return true
+            }
+            guard registered else {
+                channel.close(promise: nil)
+                throw UpstreamTransportError.shutDown
+            }
+            return connection
+        } catch let error as UpstreamTransportError {
+            throw error
+        } catch {
+            slotFreed()
+            if case ChannelError.connectTimeout = error { throw UpstreamTransportError.connectTimeout }
+            throw UpstreamTransportError.connectFailed(error)
+        }
+    }
+
+    /// A connection whose exchange ended with keep-alive: to the first waiter, or idle.
+    func release(_ connection: UpstreamConnection) {
+        let waiter = state.withLock { state -> Waiter? in
+            if state.isShutDown { return nil }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(connection)
+            return nil
+        }
+        if let waiter {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: .connection(connection))
+        } else if state.withLock({ $0.isShutDown }) {
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    /// A connection closed: its slot goes to the first waiter, who opens a new one.
+    func closed(_ connection: UpstreamConnection) {
+        state.withLock { state in
+            state.all[ObjectIdentifier(connection)] = nil
+            if let index = state.idle.firstIndex(where: { $0 === connection }) { state.idle.remove(at: index) }
+        }
+        slotFreed()
+    }
+
+    private func slotFreed() {
+        let waiter = state.withLock { state -> Waiter? in
+            state.open -= 1
+            guard !state.isShutDown, !state.waiters.isEmpty else { return nil }
+            state.open += 1
+            return state.waiters.removeFirst()
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(returning: .connect)
+    }
+
+    /// Fails the waiting calls, closes every connection (ending the exchanges in flight) and
+    /// waits until they are closed. Later leases fail with ``UpstreamTransportError/shutDown``.
+    func shutdown() async {
+        let (connections, waiters) = state.withLock { state in
+            state.isShutDown = true
+            defer {
+                state.waiters = []
+                state.idle = []
+            }
+            return (Array(state.all.values), state.waiters)
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: UpstreamTransportError.shutDown)
+        }
+        for connection in connections {
+            try? await connection.channel.close()
+        }
+    }
+}
