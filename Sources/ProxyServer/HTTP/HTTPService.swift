@@ -1,16 +1,26 @@
-import Hummingbird
 public import Logging
 import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
 public import ProxyCore
 public import ServiceLifecycle
+import Synchronization
 
-/// The HTTP listener: `/mcp`, `/healthz` and `/readyz` on one address. A `Service`: it serves
-/// until graceful shutdown (it stops accepting and finishes the requests in flight) or
-/// cancellation.
+/// The HTTP listener: `/mcp`, `/healthz`, `/readyz` and `/metrics` on one address. A `Service`: it
+/// serves until graceful shutdown (it stops accepting, closes idle connections and finishes the
+/// requests in flight) or cancellation.
+///
+/// HTTP/1.1 on SwiftNIO's own pipeline: each request is read whole on its connection's event
+/// loop (``HTTPConnectionHandler``) and answered in one task; keep-alive connections idle for
+/// ``idleTimeout`` are closed.
 public final class HTTPService: Service, Sendable {
     /// The address asked for; with port 0 the bound port is ``port`` once listening.
     public let listen: ListenAddress
     private let responder: ProxyResponder
+    private let maxBodySize: Int
+    /// How long a keep-alive connection may sit without a request.
+    static let idleTimeout = TimeAmount.seconds(60)
     private let logger: Logger
     private let signal = ListeningSignal()
 
@@ -22,6 +32,7 @@ public final class HTTPService: Service, Sendable {
     ) {
         self.listen = listen
         self.responder = ProxyResponder(endpoint: endpoint, registry: registry, reloader: reloader, metrics: metrics)
+        self.maxBodySize = endpoint.settings.maxBodySize
         self.logger = logger
     }
 
@@ -35,24 +46,58 @@ public final class HTTPService: Service, Sendable {
 
     /// Serves until graceful shutdown (in-flight requests finish) or cancellation.
     public func run() async throws {
-        let signal = self.signal
-        let logger = self.logger
-        let listen = self.listen
-        let application = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? listen.port
-                logger.info("listening", metadata: ["address": "\(ListenAddress(host: listen.host, port: port))", "path": "/mcp"])
-                signal.listening(port: port)
-            },
-            logger: logger
-        )
+        let group = MultiThreadedEventLoopGroup.singleton
+        let quiesce = ServerQuiescingHelper(group: group)
+        let responder = self.responder
+        let maxBodySize = self.maxBodySize
+        let server: any Channel
         do {
-            try await application.run()
+            server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    }
+                }
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                        try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize))
+                    }
+                }
+                .bind(host: listen.host, port: listen.port)
+                .get()
         } catch {
             signal.fail(error)
             throw error
+        }
+        let port = server.localAddress?.port ?? listen.port
+        logger.info("listening", metadata: ["address": "\(ListenAddress(host: listen.host, port: port))", "path": "/mcp"])
+        signal.listening(port: port)
+
+        // Graceful shutdown: stop accepting, let each connection finish its request, wait for
+        // all to close. Cancellation: the same, without waiting.
+        let (finished, finish) = AsyncStream<Never>.makeStream()
+        let stopping = Mutex(false)
+        let stop = { @Sendable in
+            guard stopping.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
+            let closed = group.next().makePromise(of: Void.self)
+            closed.futureResult.whenComplete { _ in finish.finish() }
+            quiesce.initiateShutdown(promise: closed)
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                for await _ in finished {}
+            } onGracefulShutdown: {
+                stop()
+            }
+        } onCancel: {
+            stop()
+            finish.finish()
         }
         signal.fail(CancellationError())
     }

@@ -1,7 +1,6 @@
-import HTTPTypes
-import Hummingbird
 public import Logging
 import NIOCore
+import NIOHTTP1
 import ProxyCore
 
 /// `/mcp`: Streamable HTTP in stateless mode, JSON responses only.
@@ -31,31 +30,25 @@ public struct MCPEndpoint: Sendable {
         self.init(tools: tools, access: { rules }, settings: settings, logger: logger)
     }
 
-    func respond(to request: Hummingbird.Request) async -> Hummingbird.Response {
+    func respond(to request: IncomingRequest) async -> OutgoingResponse {
         let rules = access()
-        guard rules.origins.allows(request.headers[.origin]) else {
+        guard rules.origins.allows(request.headers.first(name: "origin")) else {
             return Self.error(.forbidden, JSONRPCError(.invalidRequest, "Forbidden: Origin not allowed"))
         }
-        guard let caller = rules.authenticator.caller(authorization: request.headers[.authorization]) else {
+        guard let caller = rules.authenticator.caller(authorization: request.headers.first(name: "authorization")) else {
             var response = Self.error(.unauthorized, JSONRPCError(.invalidRequest, "Unauthorized: send Authorization: Bearer <token>"))
-            response.headers[.wwwAuthenticate] = "Bearer"
+            response.headers.add(name: "WWW-Authenticate", value: "Bearer")
             return response
         }
-        guard request.method == .post else {
+        guard request.method == .POST else {
             var response = Self.error(.methodNotAllowed, JSONRPCError(.invalidRequest, "Method Not Allowed: this server is stateless; POST JSON-RPC messages"))
-            response.headers[.allow] = "POST"
+            response.headers.add(name: "Allow", value: "POST")
             return response
         }
         if let refusal = Self.checkMediaTypes(request.headers) {
             return refusal
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodySize {
-            return tooLarge
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: settings.maxBodySize)
-        } catch {
+        guard let body = request.body else {
             return tooLarge
         }
         let message = body.withUnsafeReadableBytes { JSONRPCMessage(body: $0) }
@@ -63,7 +56,7 @@ public struct MCPEndpoint: Sendable {
         case .invalid(let error):
             return Self.error(.badRequest, error)
         case .notification, .response:
-            return Hummingbird.Response(status: .accepted)
+            return OutgoingResponse(.accepted)
         case .request(let id, _, _):
             if !message.isInitialize, let refusal = Self.checkProtocolVersion(request.headers, id: id) {
                 return refusal
@@ -74,7 +67,7 @@ public struct MCPEndpoint: Sendable {
 
     /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
     /// bounded by each tenant's `timeouts.request`).
-    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> Hummingbird.Response {
+    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> OutgoingResponse {
         let tools = self.tools
         let timeout = settings.responseTimeout
         let reply = await withTaskGroup(of: [UInt8]?.self) { group in
@@ -91,25 +84,21 @@ public struct MCPEndpoint: Sendable {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
             return Self.error(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
         }
-        return Hummingbird.Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: reply))
-        )
+        return .json(.ok, ByteBuffer(bytes: reply))
     }
 
-    private var tooLarge: Hummingbird.Response {
-        Self.error(.contentTooLarge, JSONRPCError(.invalidRequest, "Content Too Large: at most \(settings.maxBodySize) bytes"))
+    private var tooLarge: OutgoingResponse {
+        Self.error(.payloadTooLarge, JSONRPCError(.invalidRequest, "Content Too Large: at most \(settings.maxBodySize) bytes"))
     }
 
     /// A POST must send JSON and accept a JSON answer (`application/json`, `application/*`,
     /// `*/*`, or no `Accept` at all).
-    static func checkMediaTypes(_ headers: HTTPFields) -> Hummingbird.Response? {
-        guard let contentType = headers[.contentType], isMediaType(contentType.utf8[...], "application/json") else {
+    static func checkMediaTypes(_ headers: HTTPHeaders) -> OutgoingResponse? {
+        guard let contentType = headers.first(name: "content-type"), isMediaType(contentType.utf8[...], "application/json") else {
             return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
         var sawAccept = false
-        for accept in headers[values: .accept] {
+        for accept in headers[canonicalForm: "accept"] {
             sawAccept = true
             for range in accept.utf8.split(separator: UInt8(ascii: ",")) {
                 if isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*") {
@@ -139,29 +128,15 @@ public struct MCPEndpoint: Sendable {
     }
 
     /// `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
-    static func checkProtocolVersion(_ headers: HTTPFields, id: JSONValue) -> Hummingbird.Response? {
-        guard let version = headers[protocolVersionField], !ToolServer.protocolVersions.contains(version) else {
+    static func checkProtocolVersion(_ headers: HTTPHeaders, id: JSONValue) -> OutgoingResponse? {
+        guard let version = headers.first(name: "mcp-protocol-version"), !ToolServer.protocolVersions.contains(version) else {
             return nil
         }
         let supported = ToolServer.protocolVersions.sorted().joined(separator: ", ")
         return error(.badRequest, JSONRPCError(.invalidRequest, "Bad Request: Unsupported protocol version: \(version). Supported: \(supported)", id: id))
     }
 
-    private static let protocolVersionField = HTTPField.Name("MCP-Protocol-Version")!
-
-    static func error(_ status: HTTPTypes.HTTPResponse.Status, _ error: JSONRPCError) -> Hummingbird.Response {
-        Hummingbird.Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: error.encoded))
-        )
-    }
-
-    static func json(_ status: HTTPTypes.HTTPResponse.Status, _ text: String) -> Hummingbird.Response {
-        Hummingbird.Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: text))
-        )
+    static func error(_ status: HTTPResponseStatus, _ error: JSONRPCError) -> OutgoingResponse {
+        .json(status, ByteBuffer(bytes: error.encoded))
     }
 }

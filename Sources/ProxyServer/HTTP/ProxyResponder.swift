@@ -1,24 +1,23 @@
-import Hummingbird
 import NIOCore
+import NIOHTTP1
 import ProxyCore
 
 /// Routes the proxy's HTTP paths: `/mcp`, `/healthz`, `/readyz` and `/metrics`; anything else
 /// is 404.
-struct ProxyResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-
+struct ProxyResponder: Sendable {
     let endpoint: MCPEndpoint
     let registry: TenantRegistry
     let reloader: ConfigReloader?
     let metrics: PrometheusMetrics?
 
-    func respond(to request: Hummingbird.Request, context: BasicRequestContext) async throws -> Hummingbird.Response {
-        switch request.uri.path {
+    func respond(to request: IncomingRequest) async -> OutgoingResponse {
+        let isRead = request.method == .GET || request.method == .HEAD
+        switch request.path {
         case "/mcp":
             return await endpoint.respond(to: request)
-        case "/healthz" where request.method == .get || request.method == .head:
-            return MCPEndpoint.json(.ok, #"{"status":"ok"}"#)
-        case "/readyz" where request.method == .get || request.method == .head:
+        case "/healthz" where isRead:
+            return .json(.ok, #"{"status":"ok"}"#)
+        case "/readyz" where isRead:
             // Ready while a config is served; a failed reload keeps the old one serving, and says so.
             let config = registry.current.config
             var body: [String: JSONValue] = ["status": "ready", "tenants": .int(config.tenants.count)]
@@ -27,17 +26,16 @@ struct ProxyResponder: HTTPResponder {
                 body["reloads_failed"] = .int(status.failed)
                 body["last_reload"] = status.lastSucceeded.map { $0 ? "ok" : "failed" } ?? "none"
             }
-            return MCPEndpoint.json(.ok, JSONValue.object(body).jsonText)
-        case "/metrics" where (request.method == .get || request.method == .head) && metrics != nil:
-            var response = Hummingbird.Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: metrics!.render())))
-            response.headers[.contentType] = PrometheusMetrics.contentType
-            return response
+            return .json(.ok, JSONValue.object(body).jsonText)
+        case "/metrics" where isRead && metrics != nil:
+            return OutgoingResponse(
+                .ok, headers: ["Content-Type": PrometheusMetrics.contentType], body: ByteBuffer(string: metrics!.render()))
         case "/healthz", "/readyz", "/metrics":
-            var response = MCPEndpoint.json(.methodNotAllowed, #"{"error":"method not allowed"}"#)
-            response.headers[.allow] = "GET"
+            var response = OutgoingResponse.json(.methodNotAllowed, #"{"error":"method not allowed"}"#)
+            response.headers.add(name: "Allow", value: "GET")
             return response
         default:
-            return MCPEndpoint.json(.notFound, #"{"error":"not found; MCP is served at /mcp"}"#)
+            return .json(.notFound, #"{"error":"not found; MCP is served at /mcp"}"#)
         }
     }
 }

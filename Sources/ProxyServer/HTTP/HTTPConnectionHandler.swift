@@ -1,0 +1,107 @@
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP/1.1 connection: reads each request whole (up to the body limit), has ``ProxyResponder``
+/// answer it in a task, and writes the answer back on the connection's event loop.
+///
+/// Behind NIO's server pipeline handler, which hands over one request at a time and closes the
+/// connection gracefully on shutdown (after the response in progress). State is touched on the
+/// event loop only.
+final class HTTPConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case reading(HTTPRequestHead, ByteBuffer?)
+        case responding
+    }
+
+    private let responder: ProxyResponder
+    private let maxBodySize: Int
+    private var state = State.idle
+
+    init(responder: ProxyResponder, maxBodySize: Int) {
+        self.responder = responder
+        self.maxBodySize = maxBodySize
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            if declared > maxBodySize {
+                // Refused before a byte of it is read; the rest is never read either.
+                state = .responding
+                respond(to: head, body: nil, context: context)
+            } else {
+                state = .reading(head, nil)
+            }
+        case (.body(var part), .reading(let head, var body)):
+            if (body?.readableBytes ?? 0) + part.readableBytes > maxBodySize {
+                state = .responding
+                respond(to: head, body: nil, context: context)
+            } else if body == nil {
+                state = .reading(head, part)
+            } else {
+                state = .responding  // drop the state's reference so the append does not copy
+                body!.writeBuffer(&part)
+                state = .reading(head, body)
+            }
+        case (.end, .reading(let head, let body)):
+            state = .responding
+            respond(to: head, body: body ?? ByteBuffer(), context: context)
+        default:
+            break
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let uri = head.uri
+        let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
+        let request = IncomingRequest(method: head.method, path: path, headers: head.headers, body: body)
+        let keepAlive = head.isKeepAlive && body != nil
+        let isHead = head.method == .HEAD
+        let version = head.version
+        let responder = self.responder
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        Task {
+            let response = await responder.respond(to: request)
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
+            }
+        }
+    }
+
+    private func write(
+        _ response: OutgoingResponse, version: HTTPVersion, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext
+    ) {
+        state = .idle
+        var head = HTTPResponseHead(version: version, status: response.status, headers: response.headers)
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
+        if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !isHead && response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            // A refused body was not read: the connection cannot carry another request.
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Idle keep-alive connections close; one waiting for its answer stays open.
+        if event is IdleStateHandler.IdleStateEvent {
+            if case .idle = state { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,34 @@
+import NIOCore
+import NIOHTTP1
+
+/// A request as the proxy's routes see it: read whole, or refused for its size.
+struct IncomingRequest: Sendable {
+    var method: HTTPMethod
+    /// The path without its query.
+    var path: Substring
+    var headers: HTTPHeaders
+    /// The body; nil when it is larger than ``HTTPSettings/maxBodySize`` (it was not read).
+    var body: ByteBuffer?
+}
+
+/// A whole response: status, headers (without `Content-Length`, which the writer adds) and body.
+struct OutgoingResponse: Sendable {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    init(_ status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON body.
+    static func json(_ status: HTTPResponseStatus, _ body: ByteBuffer) -> OutgoingResponse {
+        OutgoingResponse(status, headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    static func json(_ status: HTTPResponseStatus, _ text: String) -> OutgoingResponse {
+        json(status, ByteBuffer(string: text))
+    }
+}
