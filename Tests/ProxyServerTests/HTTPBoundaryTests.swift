@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import KeycloakEmulator
+import NIOCore
 import NIOHTTP1
 import ProxyCore
 import ProxyServer
@@ -90,6 +92,28 @@ extension EndToEnd {
                     let reply = try await client.post(body, token: TestAgent.incidentBot.token)
                     #expect(reply.status == 413)
                     #expect(reply.json["error"]["code"].int == -32600)
+                    #expect(eu.adminRequestCount == 0)
+                    #expect(try await client.post(Self.listCall, token: TestAgent.incidentBot.token).status == 200)
+                }
+            }
+        }
+
+        @Test("a chunked body that grows past the limit gets 413 without being read whole")
+        func oversizedChunked() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)]), settings: HTTPSettings(maxBodySize: 64 << 10)) { client in
+                    // No Content-Length: 16 KiB chunks, 4 MiB in all, the limit passed at the fifth.
+                    let chunks = AsyncStream<ByteBuffer> { continuation in
+                        for _ in 0..<256 { continuation.yield(ByteBuffer(repeating: UInt8(ascii: " "), count: 16 << 10)) }
+                        continuation.finish()
+                    }
+                    var request = HTTPClientRequest(url: client.base + "/mcp")
+                    request.method = .POST
+                    for (name, value) in MCPTestClient.headers(token: TestAgent.incidentBot.token) { request.headers.add(name: name, value: value) }
+                    request.body = .stream(chunks, length: .unknown)
+                    let response = try await client.http.execute(request, timeout: .seconds(10))
+                    #expect(response.status.code == 413)
+                    #expect(response.headers.first(name: "connection") == "close")
                     #expect(eu.adminRequestCount == 0)
                     #expect(try await client.post(Self.listCall, token: TestAgent.incidentBot.token).status == 200)
                 }

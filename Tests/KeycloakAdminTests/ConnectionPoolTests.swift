@@ -1,0 +1,110 @@
+import Foundation
+import KeycloakAdmin
+import KeycloakEmulator
+import Testing
+
+/// The tenant's connections as Keycloak sees them: how many, how long they live, what a
+/// cancelled or retired call leaves behind.
+@Suite struct ConnectionPoolTests {
+    @Test func keycloakSeesAtMostMaxConnections() async throws {
+        try await withTenant(adjust: {
+            $0.pool.maxConnections = 2
+            $0.timeouts = Timeouts(connect: .seconds(5), request: .seconds(10))
+        }) { emulator, client throws in
+            try await client.logout(realm: "customers", userID: aliceID)
+            emulator.stall(.logout)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask { try await client.logout(realm: "customers", userID: aliceID) }
+                }
+                while emulator.stalledCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(200))
+                // The third call waits for a connection instead of opening one.
+                #expect(emulator.stalledCount == 2)
+                #expect(try openConnections(to: emulator) == 2)
+                emulator.releaseStalled()
+                try await group.waitForAll()
+            }
+            #expect(emulator.requestCount(.logout) == 4)
+        }
+    }
+
+    @Test func connectionsAreReusedAndClosedWhenIdle() async throws {
+        try await withTenant(adjust: { $0.pool.idleTimeout = .milliseconds(300) }) { emulator, client throws in
+            for _ in 0..<20 {
+                try await client.logout(realm: "customers", userID: aliceID)
+            }
+            // Sequential calls, token fetch included, share one connection.
+            #expect(try openConnections(to: emulator) == 1)
+            let start = ContinuousClock.now
+            while try openConnections(to: emulator) > 0, ContinuousClock.now - start < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try openConnections(to: emulator) == 0)
+            #expect(ContinuousClock.now - start >= .milliseconds(200))
+            // The next call opens a new one.
+            try await client.logout(realm: "customers", userID: aliceID)
+            #expect(try openConnections(to: emulator) == 1)
+        }
+    }
+
+    @Test func aCancelledCallGivesItsConnectionBack() async throws {
+        try await withTenant(adjust: {
+            $0.pool.maxConnections = 1
+            $0.timeouts = Timeouts(connect: .seconds(1), request: .seconds(30))
+        }) { emulator, client throws in
+            try await client.logout(realm: "customers", userID: aliceID)
+            emulator.stall(.logout)
+            let stalled = Task { await failure { try await client.logout(realm: "customers", userID: aliceID) } }
+            while emulator.stalledCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let start = ContinuousClock.now
+            stalled.cancel()
+            let error = await stalled.value
+            #expect(error?.code == .upstreamUnavailable)
+            #expect(ContinuousClock.now - start < .seconds(2))
+            emulator.releaseStalled()
+            // The only slot is free again: the next call neither waits nor fails.
+            try await client.logout(realm: "customers", userID: aliceID)
+        }
+    }
+
+    @Test func shutdownEndsTheCallsInFlightAtOnce() async throws {
+        try await KeycloakEmulator.withRunning { emulator in
+            try seedCustomers(emulator)
+            var tenant = settings(emulator, timeouts: Timeouts(connect: .seconds(2), request: .seconds(30)))
+            tenant.pool.maxConnections = 1
+            let client = try KeycloakAdminClient(settings: tenant, logger: quietLogger)
+            try await client.logout(realm: "customers", userID: aliceID)
+            emulator.stall(.logout)
+            let inFlight = Task { await failure { try await client.logout(realm: "customers", userID: aliceID) } }
+            while emulator.stalledCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let waiting = Task { await failure { try await client.logout(realm: "customers", userID: aliceID) } }
+            try await Task.sleep(for: .milliseconds(100))
+            let start = ContinuousClock.now
+            try await client.shutdown()
+            #expect(await inFlight.value?.code == .upstreamUnavailable)
+            #expect(await waiting.value?.code == .upstreamUnavailable)
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(try openConnections(to: emulator) == 0)
+            emulator.releaseStalled()
+        }
+    }
+}
+
+/// Established TCP connections from this process's machine to the emulator's port, read from
+/// /proc/net/tcp (the emulator listens on 127.0.0.1).
+func openConnections(to emulator: KeycloakEmulator) throws -> Int {
+    let port = URLComponents(string: emulator.url)!.port!
+    let wanted = ":" + String(port, radix: 16, uppercase: true).leftPadded(to: 4)
+    let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+    return table.split(separator: "\n").dropFirst().count { line in
+        let fields = line.split(separator: " ")
+        return fields.count > 3 && fields[2].hasSuffix(wanted) && fields[3] == "01"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
