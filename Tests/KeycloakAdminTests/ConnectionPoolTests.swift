@@ -96,7 +96,10 @@ import Testing
 func openConnections(to emulator: KeycloakEmulator) throws -> Int {
     let port = URLComponents(string: emulator.url)!.port!
     let wanted = ":" + String(port, radix: 16, uppercase: true).leftPadded(to: 4)
-    let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+    // Read to the end: procfs files report size 0, and a sized read would stop at one page.
+    let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/net/tcp"))
+    defer { try? file.close() }
+    let table = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
     return table.split(separator: "\n").dropFirst().count { line in
         let fields = line.split(separator: " ")
         return fields.count > 3 && fields[2].hasSuffix(wanted) && fields[3] == "01"
