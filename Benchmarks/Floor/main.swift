@@ -1,13 +1,14 @@
-// The HTTP stack's floor: Hummingbird in, async-http-client out, as `serve` has them, and
+// The HTTP stack's floor: what the proxy's listener and tenant clients do for a call, with
 // nothing of the proxy in between. Every POST to /mcp sends one POST to UPSTREAM (nginx's
 // logout path, with a fixed bearer token) and answers a fixed JSON-RPC result. Run by
 // `TARGETS=floor Benchmarks/e2e/run.sh` beside the proxy row: what is left between the two
 // rows is the proxy's own work. Usage: e2e-floor PORT UPSTREAM_URL
 //
-// Variants, by environment, to tell which half of the stack costs what:
-//   FLOOR_STACK=nio    plain SwiftNIO on both sides instead (NIOFloor.swift)
-//   FLOOR_PINNED=1     Hummingbird's handlers run on their connection's event loop
-//   FLOOR_UPSTREAM=none  answer at once, without the upstream request
+// Since 2026-11-25 the proxy runs on SwiftNIO's own HTTP/1.1 pipeline on both sides, and so
+// does the floor by default (NIOFloor.swift). Variants, by environment:
+//   FLOOR_STACK=hummingbird  the stack the proxy had before: Hummingbird in, async-http-client out
+//   FLOOR_PINNED=1           (with hummingbird) handlers run on their connection's event loop
+//   FLOOR_UPSTREAM=none      answer at once, without the upstream request
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
@@ -33,7 +34,7 @@ let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: confi
 let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"{\"status\":\"success\"}","type":"text"}],"isError":false,"structuredContent":{"status":"success"}}}"#)
 
 let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
-if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "nio" {
+if ProcessInfo.processInfo.environment["FLOOR_STACK"] != "hummingbird" {
     try runNIOFloor(port: port, upstream: upstream, answer: answer)
 }
 

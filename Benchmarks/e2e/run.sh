@@ -3,7 +3,7 @@
 #   direct  wrk -> nginx's logout path                           (the floor)
 #   proxy   wrk -> keycloak-mcp-proxy serve -> nginx            (tools/call logout_user)
 #   peer    wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx (tools/call logout_user)
-#   floor   wrk -> e2e-floor -> nginx: Hummingbird in, async-http-client out, no proxy logic
+#   floor   wrk -> e2e-floor -> nginx: the proxy's HTTP stack (SwiftNIO both sides), no proxy logic
 #           (when built: cd Benchmarks && swift build -c release --product e2e-floor)
 # at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).

@@ -64,7 +64,8 @@ public final class HTTPService: Service, Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        // Response headers are the proxy's own constants: no validation pass.
+                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
                         try pipeline.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
                         try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize))
                     }

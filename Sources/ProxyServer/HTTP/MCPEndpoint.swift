@@ -98,7 +98,7 @@ public struct MCPEndpoint: Sendable {
             return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
         var sawAccept = false
-        for accept in headers[canonicalForm: "accept"] {
+        for (name, accept) in headers where name.utf8.count == 6 && name.lowercased() == "accept" {
             sawAccept = true
             for range in accept.utf8.split(separator: UInt8(ascii: ",")) {
                 if isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*") {
