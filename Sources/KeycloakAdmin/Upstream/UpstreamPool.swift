@@ -33,6 +33,16 @@ final class UpstreamPool: Sendable {
         /// An idle connection, or the right to open one, or nil when every slot is taken.
         mutating func take(limit: Int) throws(UpstreamTransportError) -> Handoff? {
             guard !isShutDown else { throw .shutDown }
+            // A connection of the calling thread's event loop first (no thread hop to send or
+            // to resume), else a new one there while the limit allows, else any.
+            if let index = idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
+                let connection = idle.remove(at: index)
+                if connection.channel.isActive { return .connection(connection) }
+            }
+            if open < limit && MultiThreadedEventLoopGroup.currentEventLoop != nil {
+                open += 1
+                return .connect
+            }
             while let connection = idle.popLast() {
                 if connection.channel.isActive { return .connection(connection) }
             }
@@ -119,7 +129,8 @@ final class UpstreamPool: Sendable {
         let serverName = endpoint.serverName
         let idleTimeout = self.idleTimeout
         do {
-            let channel = try await ClientBootstrap(group: group)
+            // `any()` is the calling thread's own event loop when it runs on one.
+            let channel = try await ClientBootstrap(group: group.any())
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in

@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 
 /// One HTTP/1.1 connection: reads each request whole (up to the body limit), has ``ProxyResponder``
-/// answer it in a task, and writes the answer back on the connection's event loop.
+/// answer it in a task that prefers the connection's event loop (``EventLoopTaskExecutor``), and
+/// writes the answer back.
 ///
 /// Behind NIO's server pipeline handler, which hands over one request at a time and closes the
 /// connection gracefully on shutdown (after the response in progress). State is touched on the
@@ -20,10 +21,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private let responder: ProxyResponder
     private let maxBodySize: Int
     private var state = State.idle
+    private var executor: EventLoopTaskExecutor?
 
     init(responder: ProxyResponder, maxBodySize: Int) {
         self.responder = responder
         self.maxBodySize = maxBodySize
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        executor = EventLoopTaskExecutor(context.eventLoop)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -66,12 +72,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let responder = self.responder
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        Task {
+        Task(executorPreference: executor) {
             let response = await responder.respond(to: request)
-            loop.execute {
+            let write = {
                 let (handler, context) = bound.value
                 handler.write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
             }
+            if loop.inEventLoop { write() } else { loop.execute(write) }
         }
     }
 
