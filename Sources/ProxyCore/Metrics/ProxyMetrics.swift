@@ -47,18 +47,13 @@ public struct ProxyMetrics: Sendable {
     /// Records into the factory given to `MetricsSystem.bootstrap` (nothing until then).
     public static let system = ProxyMetrics(system: ())
 
-    private var currentFactory: any MetricsFactory { factory ?? MetricsSystem.factory }
+    var currentFactory: any MetricsFactory { factory ?? MetricsSystem.factory }
 
     // MARK: - Recording
 
     func toolCall(tenant: String?, tool: String, outcome: String) {
         Counter(label: Name.toolCalls, dimensions: [("tenant", tenant ?? ""), ("tool", tool), ("outcome", outcome)], factory: currentFactory)
             .increment()
-    }
-
-    func upstreamRequest(tenant: String, duration: Duration) {
-        Timer(label: Name.upstreamDuration, dimensions: [("tenant", tenant)], factory: currentFactory)
-            .record(duration: duration)
     }
 
     func tokenFetch(tenant: String, _ event: TokenEvent) {
@@ -79,14 +74,6 @@ public struct ProxyMetrics: Sendable {
         Gauge(label: Name.lastReloadSuccess, factory: currentFactory).record(succeeded ? 1 : 0)
     }
 
-    func callsInFlight(tenant: String, change: Int) {
-        let meter = Meter(label: Name.callsInFlight, dimensions: [("tenant", tenant)], factory: currentFactory)
-        if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
-    }
-
-    func circuit(tenant: String, open: Bool) {
-        Gauge(label: Name.circuitOpen, dimensions: [("tenant", tenant)], factory: currentFactory).record(open ? 1 : 0)
-    }
 
     func tenantRejection(tenant: String, reason: String) {
         Counter(label: Name.tenantRejections, dimensions: [("tenant", tenant), ("reason", reason)], factory: currentFactory).increment()

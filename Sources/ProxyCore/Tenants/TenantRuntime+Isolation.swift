@@ -47,19 +47,19 @@ extension TenantRuntime {
                 throw KeycloakError(.upstreamUnavailable, "the call was cancelled while it waited for this tenant", retryable: true)
             }
         }
-        metrics.callsInFlight(tenant: name, change: 1)
+        meters.callsInFlight(change: 1)
         defer {
             limiter.release()
-            metrics.callsInFlight(tenant: name, change: -1)
+            meters.callsInFlight(change: -1)
         }
         do {
             let result = try await body()
             breaker.record(.reachable, probe: probe)
-            metrics.circuit(tenant: name, open: breaker.isOpen)
+            meters.circuit(open: breaker.isOpen)
             return result
         } catch {
             breaker.record(Self.evidence(error), probe: probe)
-            metrics.circuit(tenant: name, open: breaker.isOpen)
+            meters.circuit(open: breaker.isOpen)
             throw error
         }
     }
@@ -67,7 +67,7 @@ extension TenantRuntime {
     /// Runs one admin API call and records its latency.
     func upstream<T>(_ body: () async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
         let started = ContinuousClock.now
-        defer { metrics.upstreamRequest(tenant: name, duration: ContinuousClock.now - started) }
+        defer { meters.upstreamRequest(ContinuousClock.now - started) }
         return try await body()
     }
 

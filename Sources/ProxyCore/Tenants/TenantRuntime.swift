@@ -17,6 +17,7 @@ public final class TenantRuntime: Sendable {
     let breaker: CircuitBreaker
     let lifecycle = RuntimeLifecycle()
     let metrics: ProxyMetrics
+    let meters: TenantMeters
     private let latest: Mutex<TenantConfig>
 
     /// Makes the runtime; nothing is sent to Keycloak yet.
@@ -34,6 +35,7 @@ public final class TenantRuntime: Sendable {
         self.limiter = CallLimiter(limits: config.limits)
         self.breaker = CircuitBreaker(settings: config.breaker)
         self.metrics = metrics
+        self.meters = metrics.meters(tenant: config.name)
         var logger = logger
         logger[metadataKey: "tenant"] = "\(config.name)"
         self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent)

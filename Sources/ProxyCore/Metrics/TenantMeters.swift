@@ -1,0 +1,34 @@
+import CoreMetrics
+import Metrics
+
+/// One tenant's per-call metric handles, made once per runtime instead of looked up in the
+/// registry on every call: calls in flight, upstream latency, circuit state.
+struct TenantMeters: Sendable {
+    let inFlight: Meter
+    let upstream: Timer
+    let circuit: Gauge
+
+    func upstreamRequest(_ duration: Duration) {
+        upstream.record(duration: duration)
+    }
+
+    func circuit(open: Bool) {
+        circuit.record(open ? 1 : 0)
+    }
+
+    func callsInFlight(change: Int) {
+        if change > 0 { inFlight.increment(by: Double(change)) } else { inFlight.decrement(by: Double(-change)) }
+    }
+}
+
+extension ProxyMetrics {
+    /// The handles for `tenant`, from the factory in use now.
+    func meters(tenant: String) -> TenantMeters {
+        let dimensions = [("tenant", tenant)]
+        return TenantMeters(
+            inFlight: Meter(label: Name.callsInFlight, dimensions: dimensions, factory: currentFactory),
+            upstream: Timer(label: Name.upstreamDuration, dimensions: dimensions, factory: currentFactory),
+            circuit: Gauge(label: Name.circuitOpen, dimensions: dimensions, factory: currentFactory)
+        )
+    }
+}
