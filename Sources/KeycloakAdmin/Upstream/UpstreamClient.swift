@@ -24,20 +24,11 @@ final class UpstreamClient: Sendable {
         }
         // Checked for http too: a cert_file without its key_file is a mistake either way.
         let configuration = try TLSConfiguration.tenant(settings.tls)
-        let tls: NIOSSLContext?
-        if endpoint.isTLS {
-            do {
-                tls = try NIOSSLContext(configuration: configuration)
-            } catch {
-                throw KeycloakError(.invalidArgument, "the TLS settings could not be used: \(error)")
-            }
-        } else {
-            tls = nil
-        }
         self.endpoint = endpoint
         self.connectTimeout = settings.timeouts.connect
-        self.pool = UpstreamPool(
-            endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
+        let tls: TLSContextCache? =
+            if !endpoint.isTLS { nil } else if settings.tls == TLSSettings() { .systemTrust } else { TLSContextCache(configuration) }
+        self.pool = UpstreamPool(endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
     }
 
     /// Sends `request` and reads the whole answer within `timeout`; transport failures become

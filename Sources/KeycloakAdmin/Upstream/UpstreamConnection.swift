@@ -63,7 +63,11 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
             context.close(promise: nil)
             return continuation.resume(throwing: UpstreamTransportError.cancelled)
         }
-        precondition(exchange == nil, "a leased connection runs one exchange at a time")
+        guard exchange == nil else {
+            // A connection leased twice would mix two answers: refuse the second, never crash.
+            assertionFailure("a leased connection runs one exchange at a time")
+            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+        }
         var exchange = Exchange(id: id, continuation: continuation)
         exchange.timer = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
             fail(UpstreamTransportError.timedOut)

@@ -56,11 +56,11 @@ final class UpstreamPool: Sendable {
     private let limit: Int
     private let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount
-    private let tls: NIOSSLContext?
+    private let tls: TLSContextCache?
     private let group: any EventLoopGroup
     private let state = Mutex(State())
 
-    init(endpoint: UpstreamEndpoint, settings: ConnectionSettings, tls: NIOSSLContext?, group: any EventLoopGroup) {
+    init(endpoint: UpstreamEndpoint, settings: ConnectionSettings, tls: TLSContextCache?, group: any EventLoopGroup) {
         self.endpoint = endpoint
         self.limit = max(1, settings.pool.maxConnections)
         self.idleTimeout = settings.pool.idleTimeout.timeAmount
@@ -125,7 +125,13 @@ final class UpstreamPool: Sendable {
 
     private func connect() async throws -> UpstreamConnection {
         let connection = UpstreamConnection(pool: self, hostHeader: endpoint.hostHeader)
-        let tls = self.tls
+        let tls: NIOSSLContext?
+        do {
+            tls = try self.tls?.context()
+        } catch {
+            slotFreed()
+            throw error
+        }
         let serverName = endpoint.serverName
         let idleTimeout = self.idleTimeout
         do {
