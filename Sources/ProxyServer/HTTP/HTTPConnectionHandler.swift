@@ -42,6 +42,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 respond(to: head, body: nil, context: context)
             } else {
                 state = .reading(head, nil)
+                // curl before 8.1 asks before sending a body over 1 KiB, and waits a second if
+                // nobody answers.
+                if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
             }
         case (.body(var part), .reading(let head, var body)):
             if (body?.readableBytes ?? 0) + part.readableBytes > maxBodySize {
@@ -101,6 +106,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
             written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request that is not HTTP has had its 400 (NIO's protocol error handler); a reset
+        // connection has nobody to answer. Either way the connection is done.
+        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -1,0 +1,84 @@
+import Foundation
+import ProxyCore
+import ProxyServer
+import Testing
+
+extension EndToEnd {
+    /// The listener's HTTP/1.1, byte by byte: what curl, proxies and load balancers rely on.
+    @Suite("HTTP/1.1 on the wire", .timeLimit(.minutes(1)))
+    struct HTTPProtocol {
+        static let call = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_tenants","arguments":{}}}"#
+
+        @Test("Expect: 100-continue gets 100 Continue before the body is sent")
+        func expectContinue() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\n"
+                            + "Expect: 100-continue\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n")
+                    let interim = connection.read(until: "\r\n\r\n")
+                    #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
+                    try connection.send(Self.call)
+                    let answer = connection.read(until: "\"id\":7")
+                    #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+                    #expect(answer.contains("\"tenants\""))
+                }
+            }
+        }
+
+        @Test("pipelined requests are answered in order on one connection")
+        func pipelining() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    let post = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n"
+                        + Self.call
+                    try connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + post + "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    let answers = connection.read(until: "HTTP/1.1 200 OK", count: 3)
+                    let health = try #require(answers.range(of: #"{"status":"ok"}"#))
+                    let call = try #require(answers.range(of: "\"id\":7"))
+                    let ready = try #require(answers.range(of: #""status":"ready""#))
+                    #expect(health.lowerBound < call.lowerBound && call.lowerBound < ready.lowerBound)
+                }
+            }
+        }
+
+        @Test("HTTP/1.0 and Connection: close are answered, then the connection closes")
+        func closing() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let port = try port(of: client)
+                    let old = try RawHTTPConnection(port: port)
+                    try old.send("GET /healthz HTTP/1.0\r\n\r\n")
+                    #expect(old.read(until: #"{"status":"ok"}"#).hasPrefix("HTTP/1.0 200 OK\r\n"))
+                    #expect(old.isClosedByPeer())
+                    let closing = try RawHTTPConnection(port: port)
+                    try closing.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    #expect(closing.read(until: #"{"status":"ok"}"#).contains("Connection: close\r\n"))
+                    #expect(closing.isClosedByPeer())
+                }
+            }
+        }
+
+        @Test("a request that is not HTTP gets 400 and a closed connection; the server keeps serving")
+        func garbage() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send("GARBAGE\r\n\r\n")
+                    #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+                    #expect(connection.isClosedByPeer())
+                    #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
+                }
+            }
+        }
+    }
+}
+
+/// The port of the proxy `client` talks to.
+private func port(of client: MCPTestClient) throws -> Int {
+    try #require(URLComponents(string: client.base)?.port)
+}

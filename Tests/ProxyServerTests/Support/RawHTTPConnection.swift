@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plain TCP connection to the proxy on 127.0.0.1, for what an HTTP client library hides:
+/// interim responses, pipelining, exact bytes. Every read waits at most `timeout`.
+final class RawHTTPConnection {
+    private let descriptor: Int32
+
+    init(port: Int, timeout: Duration = .seconds(5)) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw RawHTTPError.system("socket", errno) }
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw RawHTTPError.system("connect", errno)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard written > 0 else { throw RawHTTPError.system("send", errno) }
+            offset += written
+        }
+    }
+
+    /// Reads until `text` holds `marker` `count` times, the peer closes, or the timeout passes.
+    func read(until marker: String, count: Int = 1) -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while String(decoding: received, as: UTF8.self).components(separatedBy: marker).count - 1 < count {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            guard read > 0 else { break }
+            received += buffer[..<read]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Whether the peer closed the connection (reads end) within the timeout.
+    func isClosedByPeer() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            if read == 0 { return true }
+            if read < 0 { return false }
+        }
+    }
+}
+
+enum RawHTTPError: Error {
+    case system(String, Int32)
+}
