@@ -52,7 +52,7 @@ public final class KeycloakAdminClient: Sendable {
         guard basePath.isEmpty || basePath.hasPrefix("/") else {
             throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")
         }
-        let upstream = try UpstreamClient(settings: settings)
+        let upstream = try UpstreamClient(settings: settings, endpoint: UpstreamEndpoint(parsed))
         self.settings = settings
         self.logger = logger
         self.normalizedBasePath = basePath

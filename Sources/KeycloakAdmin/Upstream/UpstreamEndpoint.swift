@@ -19,7 +19,13 @@ struct UpstreamEndpoint: Sendable, Hashable {
 
     /// Nil when `url` is not `http(s)://host[:port]` with an optional trailing `/`.
     init?(url: String) {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+        guard let parsed = URL(string: url) else { return nil }
+        self.init(parsed)
+    }
+
+    /// Nil when `parsed` is not `http(s)://host[:port]` with an optional trailing `/`.
+    init?(_ parsed: URL) {
+        guard let scheme = parsed.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty,
             parsed.path.isEmpty || parsed.path == "/", parsed.query == nil, parsed.user == nil
         else { return nil }

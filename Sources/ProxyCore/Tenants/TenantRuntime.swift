@@ -17,7 +17,9 @@ public final class TenantRuntime: Sendable {
     let breaker: CircuitBreaker
     let lifecycle = RuntimeLifecycle()
     let metrics: ProxyMetrics
-    let meters: TenantMeters
+    /// Made at the first call, not at startup: a thousand tenants' series would make startup
+    /// slow (the registry copies its families on each add) and `/metrics` long.
+    private let madeMeters = Mutex<TenantMeters?>(nil)
     private let latest: Mutex<TenantConfig>
 
     /// Makes the runtime; nothing is sent to Keycloak yet.
@@ -35,10 +37,19 @@ public final class TenantRuntime: Sendable {
         self.limiter = CallLimiter(limits: config.limits)
         self.breaker = CircuitBreaker(settings: config.breaker)
         self.metrics = metrics
-        self.meters = metrics.meters(tenant: config.name)
         var logger = logger
         logger[metadataKey: "tenant"] = "\(config.name)"
         self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent)
+    }
+
+    /// This tenant's metric handles.
+    var meters: TenantMeters {
+        madeMeters.withLock { made in
+            if let made { return made }
+            let meters = metrics.meters(tenant: name)
+            made = meters
+            return meters
+        }
     }
 
     /// The tenant's config as last applied: the reload that kept this runtime may have changed
