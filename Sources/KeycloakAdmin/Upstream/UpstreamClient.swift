@@ -15,7 +15,6 @@ final class UpstreamClient: Sendable {
 
     let endpoint: UpstreamEndpoint
     private let pool: UpstreamPool
-    private let connectTimeout: Duration
 
     /// - Parameter endpoint: where `settings.url` points, when the caller has parsed it already.
     /// - Throws: `invalid_argument` when the URL is unusable or a TLS file cannot be loaded.
@@ -26,7 +25,6 @@ final class UpstreamClient: Sendable {
         // Checked for http too: a cert_file without its key_file is a mistake either way.
         let configuration = try TLSConfiguration.tenant(settings.tls)
         self.endpoint = endpoint
-        self.connectTimeout = settings.timeouts.connect
         let tls: TLSContextCache? =
             if !endpoint.isTLS { nil } else if settings.tls == TLSSettings() { .systemTrust } else { TLSContextCache(configuration) }
         self.pool = UpstreamPool(endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
@@ -38,7 +36,7 @@ final class UpstreamClient: Sendable {
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         let deadline = NIODeadline.now() + timeout.timeAmount
         do {
-            let connection = try await pool.lease(waitingAtMost: min(connectTimeout, timeout).timeAmount)
+            let connection = try await pool.lease(deadline: deadline)
             return try await connection.run(request, deadline: deadline)
         } catch {
             throw KeycloakError.transport(error, realm: realm, timeout: timeout)

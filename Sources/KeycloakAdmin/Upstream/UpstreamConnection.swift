@@ -39,6 +39,11 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
     /// Sends `request` and waits for its whole answer until `deadline`.
     func run(_ request: UpstreamRequest, deadline: NIODeadline) async throws -> UpstreamResponse {
         let eventLoop = channel.eventLoop
+        if Task.isCancelled {
+            // Not sent at all; the connection stays good for the next caller.
+            pool.release(self)
+            throw UpstreamTransportError.cancelled
+        }
         let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -57,6 +62,7 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
         _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: CheckedContinuation<UpstreamResponse, any Error>
     ) {
         guard let context, context.channel.isActive else {
+            channel.close(promise: nil)
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
         guard cancelledBeforeStart != id else {
@@ -111,7 +117,7 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
+        if self.context === context { self.context = nil }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -138,7 +144,7 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
             let ended = exchange!
             exchange = nil
             ended.timer?.cancel()
-            if ended.keepAlive {
+            if ended.keepAlive && context.channel.isActive {
                 pool.release(self)
             } else {
                 context.close(promise: nil)

@@ -70,20 +70,24 @@ final class UpstreamPool: Sendable {
     }
 
     /// A connection for one exchange: idle, newly opened, or handed over by a call that ended.
-    /// Give it back by letting its exchange end (it returns itself or closes).
-    func lease(waitingAtMost wait: TimeAmount) async throws -> UpstreamConnection {
+    /// Give it back by letting its exchange end (it returns itself or closes). Waiting for a busy
+    /// pool and connecting each take at most the connect timeout, and neither outlasts `deadline`.
+    func lease(deadline: NIODeadline) async throws -> UpstreamConnection {
+        func remaining() -> TimeAmount { max(.zero, min(connectTimeout, deadline - .now())) }
         switch try state.withLock({ state throws(UpstreamTransportError) in try state.take(limit: limit) }) {
         case .connection(let connection): return connection
-        case .connect: return try await connect()
+        case .connect: return try await connect(timeout: remaining())
         case nil: break
         }
-        switch try await waitForSlot(wait) {
+        switch try await waitForSlot(remaining()) {
         case .connection(let connection): return connection
-        case .connect: return try await connect()
+        case .connect: return try await connect(timeout: remaining())
         }
     }
 
     private func waitForSlot(_ wait: TimeAmount) async throws -> Handoff {
+        // Cancelled already: the cancellation handler below would run before the waiter exists.
+        if Task.isCancelled { throw UpstreamTransportError.cancelled }
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter
@@ -123,8 +127,7 @@ final class UpstreamPool: Sendable {
         waiter?.continuation.resume(throwing: error)
     }
 
-    private func connect() async throws -> UpstreamConnection {
-        let connection = UpstreamConnection(pool: self, hostHeader: endpoint.hostHeader)
+    private func connect(timeout: TimeAmount) async throws -> UpstreamConnection {
         let tls: NIOSSLContext?
         do {
             tls = try self.tls?.context()
@@ -134,10 +137,13 @@ final class UpstreamPool: Sendable {
         }
         let serverName = endpoint.serverName
         let idleTimeout = self.idleTimeout
+        let hostHeader = endpoint.hostHeader
         do {
-            // `any()` is the calling thread's own event loop when it runs on one.
+            // `any()` is the calling thread's own event loop when it runs on one. The initializer
+            // runs once per address tried (IPv6 and IPv4 race), so each attempt gets its own
+            // handler, and the winner's is looked up afterwards.
             let channel = try await ClientBootstrap(group: group.any())
-                .connectTimeout(connectTimeout)
+                .connectTimeout(timeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -147,19 +153,24 @@ final class UpstreamPool: Sendable {
                         }
                         try pipeline.addHTTPClientHandlers()
                         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
-                        try pipeline.addHandler(connection)
+                        try pipeline.addHandler(UpstreamConnection(pool: self, hostHeader: hostHeader))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
-            let registered = state.withLock { state in
-                guard !state.isShutDown else { return false }
+            let connection = try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+            }.get()
+            // Closed already: `closed` has freed its slot. Shut down: it must not live on.
+            let registered = state.withLock { state -> UpstreamTransportError? in
+                guard !state.isShutDown else { return .shutDown }
+                guard channel.isActive else { return .connectionClosed }
                 state.all[ObjectIdentifier(connection)] = connection
-                return true
+                return nil
             }
-            guard registered else {
+            if let refusal = registered {
                 channel.close(promise: nil)
-                throw UpstreamTransportError.shutDown
+                throw refusal
             }
             return connection
         } catch let error as UpstreamTransportError {
