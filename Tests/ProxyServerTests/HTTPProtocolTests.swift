@@ -63,6 +63,42 @@ extension EndToEnd {
             }
         }
 
+        @Test("a body that stops arriving is dropped after the idle timeout, and shutdown does not wait for it")
+        func stalledBody() async throws {
+            try await withTwoTenants { eu, _ in
+                let settings = HTTPSettings(idleTimeout: .milliseconds(300))
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)]), settings: settings) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\"")
+                    let start = ContinuousClock.now
+                    #expect(connection.isClosedByPeer())
+                    #expect(ContinuousClock.now - start < .seconds(3))
+                    #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
+                }
+            }
+        }
+
+        @Test("a 413 sent before the body is whole reaches the client, not a reset")
+        func refusedBodyAnswerArrives() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)]), settings: HTTPSettings(maxBodySize: 64 << 10)) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: 4000000\r\n\r\n")
+                    // The client goes on sending after the answer was written, as clients do.
+                    try await Task.sleep(for: .milliseconds(100))
+                    try connection.send(String(repeating: " ", count: 256 << 10))
+                    let answer = connection.read(until: "bytes\"")
+                    #expect(answer.hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"))
+                    #expect(answer.contains("Content Too Large: at most 65536 bytes"))
+                    #expect(connection.isClosedByPeer())
+                }
+            }
+        }
+
         @Test("a request that is not HTTP gets 400 and a closed connection; the server keeps serving")
         func garbage() async throws {
             try await withTwoTenants { eu, _ in

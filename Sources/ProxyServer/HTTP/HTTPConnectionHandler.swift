@@ -18,6 +18,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         case responding
     }
 
+    /// How long a connection being closed keeps reading what the client still sends.
+    static let lingering = TimeAmount.seconds(2)
+
     private let responder: ProxyResponder
     private let maxBodySize: Int
     private var state = State.idle
@@ -101,10 +104,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
-            // A refused body was not read: the connection cannot carry another request.
+            // Close our side only once the answer is out, and keep reading (and dropping) what
+            // the client still sends: closing with unread bytes makes the kernel send a reset,
+            // and the client may lose the answer (a 413 before the body was sent whole).
+            // Whatever the client does, the connection is closed after `lingering`.
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            written.futureResult.assumeIsolated().whenComplete { _ in
+                context.close(mode: .output, promise: nil)
+                context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingering) { context.close(promise: nil) }
+            }
         }
     }
 
@@ -115,9 +124,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // Idle keep-alive connections close; one waiting for its answer stays open.
+        // Idle keep-alive connections close, and so do requests whose body stopped arriving;
+        // one waiting for its answer stays open.
         if event is IdleStateHandler.IdleStateEvent {
-            if case .idle = state { context.close(promise: nil) }
+            switch state {
+            case .idle, .reading: context.close(promise: nil)
+            case .responding: break
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -13,14 +13,13 @@ import Synchronization
 ///
 /// HTTP/1.1 on SwiftNIO's own pipeline: each request is read whole on its connection's event
 /// loop (``HTTPConnectionHandler``) and answered in one task; keep-alive connections idle for
-/// ``idleTimeout`` are closed.
+/// ``HTTPSettings/idleTimeout`` are closed.
 public final class HTTPService: Service, Sendable {
     /// The address asked for; with port 0 the bound port is ``port`` once listening.
     public let listen: ListenAddress
     private let responder: ProxyResponder
     private let maxBodySize: Int
-    /// How long a keep-alive connection may sit without a request.
-    static let idleTimeout = TimeAmount.seconds(60)
+    private let idleTimeout: TimeAmount
     private let logger: Logger
     private let signal = ListeningSignal()
 
@@ -33,6 +32,8 @@ public final class HTTPService: Service, Sendable {
         self.listen = listen
         self.responder = ProxyResponder(endpoint: endpoint, registry: registry, reloader: reloader, metrics: metrics)
         self.maxBodySize = endpoint.settings.maxBodySize
+        let idle = endpoint.settings.idleTimeout.components
+        self.idleTimeout = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
         self.logger = logger
     }
 
@@ -50,6 +51,7 @@ public final class HTTPService: Service, Sendable {
         let quiesce = ServerQuiescingHelper(group: group)
         let responder = self.responder
         let maxBodySize = self.maxBodySize
+        let idleTimeout = self.idleTimeout
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -66,7 +68,7 @@ public final class HTTPService: Service, Sendable {
                         let pipeline = channel.pipeline.syncOperations
                         // Response headers are the proxy's own constants: no validation pass.
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize))
                     }
                 }
