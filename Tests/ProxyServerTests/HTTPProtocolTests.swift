@@ -18,10 +18,10 @@ extension EndToEnd {
                         "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                             + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\n"
                             + "Expect: 100-continue\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n")
-                    let interim = connection.read(until: "\r\n\r\n")
+                    let interim = await connection.read(until: "\r\n\r\n")
                     #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
                     try connection.send(Self.call)
-                    let answer = connection.read(until: "\"id\":7")
+                    let answer = await connection.read(until: "\"id\":7")
                     #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
                     #expect(answer.contains("\"tenants\""))
                 }
@@ -37,7 +37,7 @@ extension EndToEnd {
                         + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n"
                         + Self.call
                     try connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + post + "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    let answers = connection.read(until: "HTTP/1.1 200 OK", count: 3)
+                    let answers = await connection.read(until: "HTTP/1.1 200 OK", count: 3)
                     let health = try #require(answers.range(of: #"{"status":"ok"}"#))
                     let call = try #require(answers.range(of: "\"id\":7"))
                     let ready = try #require(answers.range(of: #""status":"ready""#))
@@ -53,12 +53,12 @@ extension EndToEnd {
                     let port = try port(of: client)
                     let old = try RawHTTPConnection(port: port)
                     try old.send("GET /healthz HTTP/1.0\r\n\r\n")
-                    #expect(old.read(until: #"{"status":"ok"}"#).hasPrefix("HTTP/1.0 200 OK\r\n"))
-                    #expect(old.isClosedByPeer())
+                    #expect(await old.read(until: #"{"status":"ok"}"#).hasPrefix("HTTP/1.0 200 OK\r\n"))
+                    #expect(await old.isClosedByPeer())
                     let closing = try RawHTTPConnection(port: port)
                     try closing.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    #expect(closing.read(until: #"{"status":"ok"}"#).contains("Connection: close\r\n"))
-                    #expect(closing.isClosedByPeer())
+                    #expect(await closing.read(until: #"{"status":"ok"}"#).contains("Connection: close\r\n"))
+                    #expect(await closing.isClosedByPeer())
                 }
             }
         }
@@ -73,7 +73,7 @@ extension EndToEnd {
                         "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                             + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\"")
                     let start = ContinuousClock.now
-                    #expect(connection.isClosedByPeer())
+                    #expect(await connection.isClosedByPeer())
                     #expect(ContinuousClock.now - start < .seconds(3))
                     #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
                 }
@@ -91,10 +91,10 @@ extension EndToEnd {
                     // The client goes on sending after the answer was written, as clients do.
                     try await Task.sleep(for: .milliseconds(100))
                     try connection.send(String(repeating: " ", count: 256 << 10))
-                    let answer = connection.read(until: "bytes\"")
+                    let answer = await connection.read(until: "bytes\"")
                     #expect(answer.hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"))
                     #expect(answer.contains("Content Too Large: at most 65536 bytes"))
-                    #expect(connection.isClosedByPeer())
+                    #expect(await connection.isClosedByPeer())
                 }
             }
         }
@@ -105,8 +105,8 @@ extension EndToEnd {
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
                     let connection = try RawHTTPConnection(port: try port(of: client))
                     try connection.send("GARBAGE\r\n\r\n")
-                    #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
-                    #expect(connection.isClosedByPeer())
+                    #expect(await connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+                    #expect(await connection.isClosedByPeer())
                     #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
                 }
             }

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// A plain TCP connection to the proxy on 127.0.0.1, for what an HTTP client library hides:
-/// interim responses, pipelining, exact bytes. Every read waits at most `timeout`.
-final class RawHTTPConnection {
+/// interim responses, pipelining, exact bytes. Every read waits at most `timeout`, on a Dispatch
+/// thread (never blocking Swift's cooperative pool, which the proxy under test needs).
+final class RawHTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     init(port: Int, timeout: Duration = .seconds(5)) throws {
@@ -39,7 +40,22 @@ final class RawHTTPConnection {
     }
 
     /// Reads until `text` holds `marker` `count` times, the peer closes, or the timeout passes.
-    func read(until marker: String, count: Int = 1) -> String {
+    func read(until marker: String, count: Int = 1) async -> String {
+        await offPool { self.readBlocking(until: marker, count: count) }
+    }
+
+    /// Whether the peer closed the connection (reads end) within the timeout.
+    func isClosedByPeer() async -> Bool {
+        await offPool { self.isClosedByPeerBlocking() }
+    }
+
+    private func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
+    private func readBlocking(until marker: String, count: Int) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while String(decoding: received, as: UTF8.self).components(separatedBy: marker).count - 1 < count {
@@ -50,8 +66,7 @@ final class RawHTTPConnection {
         return String(decoding: received, as: UTF8.self)
     }
 
-    /// Whether the peer closed the connection (reads end) within the timeout.
-    func isClosedByPeer() -> Bool {
+    private func isClosedByPeerBlocking() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let read = recv(descriptor, &buffer, buffer.count, 0)
