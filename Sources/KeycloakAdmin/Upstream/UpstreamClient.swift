@@ -16,10 +16,10 @@ final class UpstreamClient: Sendable {
     let endpoint: UpstreamEndpoint
     private let pool: UpstreamPool
 
-    /// - Parameter endpoint: where `settings.url` points, when the caller has parsed it already.
+    /// - Parameter endpoint: where `settings.url` points; nil when it is no `http(s)://host[:port]`.
     /// - Throws: `invalid_argument` when the URL is unusable or a TLS file cannot be loaded.
-    init(settings: ConnectionSettings, endpoint: UpstreamEndpoint? = nil) throws(KeycloakError) {
-        guard let endpoint = endpoint ?? UpstreamEndpoint(url: settings.url) else {
+    init(settings: ConnectionSettings, endpoint: UpstreamEndpoint?) throws(KeycloakError) {
+        guard let endpoint else {
             throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
         }
         // Checked for http too: a cert_file without its key_file is a mistake either way.

@@ -17,12 +17,6 @@ struct UpstreamEndpoint: Sendable, Hashable {
         isIPAddress ? nil : host
     }
 
-    /// Nil when `url` is not `http(s)://host[:port]` with an optional trailing `/`.
-    init?(url: String) {
-        guard let parsed = URL(string: url) else { return nil }
-        self.init(parsed)
-    }
-
     /// Nil when `parsed` is not `http(s)://host[:port]` with an optional trailing `/`.
     init?(_ parsed: URL) {
         guard let scheme = parsed.scheme?.lowercased(),

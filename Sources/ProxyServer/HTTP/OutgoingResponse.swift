@@ -1,16 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// A request as the proxy's routes see it: read whole, or refused for its size.
-struct IncomingRequest: Sendable {
-    var method: HTTPMethod
-    /// The path without its query.
-    var path: Substring
-    var headers: HTTPHeaders
-    /// The body; nil when it is larger than ``HTTPSettings/maxBodySize`` (it was not read).
-    var body: ByteBuffer?
-}
-
 /// A whole response: status, headers (without `Content-Length`, which the writer adds) and body.
 struct OutgoingResponse: Sendable {
     var status: HTTPResponseStatus
