@@ -82,7 +82,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         Task(executorPreference: executor) {
             let response = await responder.respond(to: request)
-            let write = {
+            let write: @Sendable () -> Void = {
                 let (handler, context) = bound.value
                 handler.write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
             }
