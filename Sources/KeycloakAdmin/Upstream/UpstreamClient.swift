@@ -34,7 +34,7 @@ final class UpstreamClient: Sendable {
     /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
     /// as long as a connection may take to open.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
-        let deadline = NIODeadline.now() + timeout.timeAmount
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         do {
             let connection = try await pool.lease(deadline: deadline)
             return try await connection.run(request, deadline: deadline)

@@ -63,8 +63,8 @@ final class UpstreamPool: Sendable {
     init(endpoint: UpstreamEndpoint, settings: ConnectionSettings, tls: TLSContextCache?, group: any EventLoopGroup) {
         self.endpoint = endpoint
         self.limit = max(1, settings.pool.maxConnections)
-        self.idleTimeout = settings.pool.idleTimeout.timeAmount
-        self.connectTimeout = settings.timeouts.connect.timeAmount
+        self.idleTimeout = TimeAmount(settings.pool.idleTimeout)
+        self.connectTimeout = TimeAmount(settings.timeouts.connect)
         self.tls = tls
         self.group = group
     }

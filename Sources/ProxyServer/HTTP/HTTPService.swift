@@ -32,8 +32,7 @@ public final class HTTPService: Service, Sendable {
         self.listen = listen
         self.responder = ProxyResponder(endpoint: endpoint, registry: registry, reloader: reloader, metrics: metrics)
         self.maxBodySize = endpoint.settings.maxBodySize
-        let idle = endpoint.settings.idleTimeout.components
-        self.idleTimeout = .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+        self.idleTimeout = TimeAmount(endpoint.settings.idleTimeout)
         self.logger = logger
     }
 
