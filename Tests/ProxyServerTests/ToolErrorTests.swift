@@ -127,6 +127,29 @@ extension EndToEnd {
             }
         }
 
+        @Test("a call that does not end when cancelled for the response timeout is answered by the listener, which closes")
+        func responseTimeoutUncooperative() async throws {
+            try await withTwoTenants { eu, _ in
+                let settings = HTTPSettings(responseTimeout: .seconds(1))
+                try await withProxy(proxyConfig([tenantConfig("eu", eu, request: .seconds(30))]), settings: settings) { client in
+                    let token = TestAgent.incidentBot.token
+                    // Waiting for the first token fetch ignores the caller's cancellation.
+                    eu.stall(.token)
+                    let started = ContinuousClock.now
+                    let reply = try await client.rpc("tools/call", ["name": "logout_user", "arguments": ["username": "alice"]], id: 4, token: token)
+                    let waited = ContinuousClock.now - started
+                    eu.releaseStalled()
+                    #expect(reply.status == 500, "\(reply.body)")
+                    #expect(reply.json["error"]["code"].int == -32603)
+                    #expect(reply.json["error"]["message"].string == "Internal error: no answer within 1s")
+                    #expect(reply.body.contains(#""id":null"#), "\(reply.body)")
+                    #expect(waited >= .seconds(3) && waited < .seconds(10), "answered after \(waited)")
+                    let next = try await client.callTool("logout_user", ["username": "bob"], token: token)
+                    #expect(next["isError"].bool == false, "\(next)")
+                }
+            }
+        }
+
         @Test("protocol misuse is a JSON-RPC error, and a hidden tool cannot be called")
         func protocolErrors() async throws {
             try await withTwoTenants { eu, us in

@@ -5,6 +5,12 @@ import NIOHTTP1
 /// answer it in a task that prefers the connection's event loop (``EventLoopTaskExecutor``), and
 /// writes the answer back.
 ///
+/// A request not answered within the response timeout has its task cancelled, and the responder
+/// answers it (``MCPEndpoint`` with a JSON-RPC error); should the task not end within
+/// ``cancellationGrace`` after that, the connection answers 500 itself and closes. One timer per
+/// connection, armed while a request is waiting, does this: a per-request timer or a racing
+/// child task cost allocations and executor hops on every call.
+///
 /// Behind NIO's server pipeline handler, which hands over one request at a time and closes the
 /// connection gracefully on shutdown (after the response in progress). State is touched on the
 /// event loop only.
@@ -15,20 +21,33 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private enum State {
         case idle
         case reading(HTTPRequestHead, ByteBuffer?)
-        case responding
+        /// Waiting for the answer to the request read at `since`, whose task was cancelled at
+        /// `cancelled` (once the response timeout had passed).
+        case responding(since: NIODeadline, cancelled: NIODeadline?)
+        /// Answered by the connection itself after the task ignored its cancellation: closing.
+        case abandoned
     }
 
     /// How long a connection being closed keeps reading what the client still sends.
     static let lingering = TimeAmount.seconds(2)
+    /// How long a task may take to end once cancelled for the response timeout.
+    static let cancellationGrace = TimeAmount.seconds(2)
 
     private let responder: ProxyResponder
     private let maxBodySize: Int
+    private let responseTimeout: TimeAmount
     private var state = State.idle
     private var executor: EventLoopTaskExecutor?
+    /// The task answering the request in `.responding`.
+    private var task: Task<Void, Never>?
+    /// Counts requests, so that an answer that comes after the connection gave up is dropped.
+    private var requestNumber: UInt64 = 0
+    private var timer: Scheduled<Void>?
 
-    init(responder: ProxyResponder, maxBodySize: Int) {
+    init(responder: ProxyResponder, maxBodySize: Int, responseTimeout: TimeAmount) {
         self.responder = responder
         self.maxBodySize = maxBodySize
+        self.responseTimeout = responseTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -41,7 +60,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             if declared > maxBodySize {
                 // Refused before a byte of it is read; the rest is never read either.
-                state = .responding
                 respond(to: head, body: nil, context: context)
             } else {
                 state = .reading(head, nil)
@@ -53,17 +71,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             }
         case (.body(var part), .reading(let head, var body)):
             if (body?.readableBytes ?? 0) + part.readableBytes > maxBodySize {
-                state = .responding
                 respond(to: head, body: nil, context: context)
             } else if body == nil {
                 state = .reading(head, part)
             } else {
-                state = .responding  // drop the state's reference so the append does not copy
+                state = .idle  // drop the state's reference so the append does not copy
                 body!.writeBuffer(&part)
                 state = .reading(head, body)
             }
         case (.end, .reading(let head, let body)):
-            state = .responding
             respond(to: head, body: body ?? ByteBuffer(), context: context)
         default:
             break
@@ -71,6 +87,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     private func respond(to head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        state = .responding(since: now, cancelled: nil)
+        requestNumber &+= 1
+        let number = requestNumber
+        if timer == nil { arm(at: now + responseTimeout, context: context) }
         let uri = head.uri
         let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
         let request = IncomingRequest(method: head.method, path: path, headers: head.headers, body: body)
@@ -80,20 +101,52 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let responder = self.responder
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        Task(executorPreference: executor) {
+        task = Task(executorPreference: executor) {
             let response = await responder.respond(to: request)
             let write: @Sendable () -> Void = {
                 let (handler, context) = bound.value
+                guard handler.requestNumber == number, case .responding = handler.state else { return }
                 handler.write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
             }
             if loop.inEventLoop { write() } else { loop.execute(write) }
         }
     }
 
+    /// Checks the request waiting for its answer at `deadline`.
+    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            checkResponseTime(context: context)
+        }
+    }
+
+    private func checkResponseTime(context: ChannelHandlerContext) {
+        // Idle: the next request arms the timer again.
+        guard case .responding(let since, let cancelled) = state else { return }
+        let now = NIODeadline.now()
+        if let cancelled {
+            guard now >= cancelled + Self.cancellationGrace else {
+                return arm(at: cancelled + Self.cancellationGrace, context: context)
+            }
+            // The task did not end when cancelled: answer for it, and close.
+            state = .abandoned
+            let seconds = responseTimeout.nanoseconds / 1_000_000_000
+            let error = #"{"error":{"code":-32603,"message":"Internal error: no answer within \#(seconds)s"},"id":null,"jsonrpc":"2.0"}"#
+            write(.json(.internalServerError, error), version: .http1_1, keepAlive: false, isHead: false, context: context)
+        } else if now >= since + responseTimeout {
+            state = .responding(since: since, cancelled: now)
+            task?.cancel()
+            arm(at: now + Self.cancellationGrace, context: context)
+        } else {
+            arm(at: since + responseTimeout, context: context)
+        }
+    }
+
     private func write(
         _ response: OutgoingResponse, version: HTTPVersion, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext
     ) {
-        state = .idle
+        if case .responding = state { state = .idle }
+        task = nil
         var head = HTTPResponseHead(version: version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
@@ -117,6 +170,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A request that is not HTTP has had its 400 (NIO's protocol error handler); a reset
         // connection has nobody to answer. Either way the connection is done.
@@ -129,7 +187,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if event is IdleStateHandler.IdleStateEvent {
             switch state {
             case .idle, .reading: context.close(promise: nil)
-            case .responding: break
+            case .responding, .abandoned: break
             }
             return
         }

@@ -20,6 +20,7 @@ public final class HTTPService: Service, Sendable {
     private let responder: ProxyResponder
     private let maxBodySize: Int
     private let idleTimeout: TimeAmount
+    private let responseTimeout: TimeAmount
     private let logger: Logger
     private let signal = ListeningSignal()
 
@@ -33,6 +34,7 @@ public final class HTTPService: Service, Sendable {
         self.responder = ProxyResponder(endpoint: endpoint, registry: registry, reloader: reloader, metrics: metrics)
         self.maxBodySize = endpoint.settings.maxBodySize
         self.idleTimeout = TimeAmount(endpoint.settings.idleTimeout)
+        self.responseTimeout = TimeAmount(endpoint.settings.responseTimeout)
         self.logger = logger
     }
 
@@ -51,6 +53,7 @@ public final class HTTPService: Service, Sendable {
         let responder = self.responder
         let maxBodySize = self.maxBodySize
         let idleTimeout = self.idleTimeout
+        let responseTimeout = self.responseTimeout
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -68,7 +71,7 @@ public final class HTTPService: Service, Sendable {
                         // Response headers are the proxy's own constants: no validation pass.
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                        try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize))
+                        try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize, responseTimeout: responseTimeout))
                     }
                 }
                 .bind(host: listen.host, port: listen.port)

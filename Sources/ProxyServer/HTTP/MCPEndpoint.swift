@@ -65,22 +65,13 @@ public struct MCPEndpoint: Sendable {
         }
     }
 
-    /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
-    /// bounded by each tenant's `timeouts.request`).
+    /// Answers `message`. The listener cancels the task once `settings.responseTimeout` has passed
+    /// (a backstop: tool calls end sooner, bounded by each tenant's `timeouts.request`); a call
+    /// cancelled so is answered with a JSON-RPC internal error.
     private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> OutgoingResponse {
-        let tools = self.tools
-        let timeout = settings.responseTimeout
-        let reply = await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { await tools.reply(to: message, caller: caller) }
-            group.addTask {
-                await Deadlines.shared.expire(after: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        guard let reply else {
+        let reply = await tools.reply(to: message, caller: caller)
+        guard let reply, !Task.isCancelled else {
+            let timeout = settings.responseTimeout
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
             return Self.error(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
         }
