@@ -196,16 +196,19 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
 } | tee -a "$RUN/results.md"
 
-# Optional: PERF_AT=64 adds one more run through the proxy at that concurrency (not in the
-# table: sampling slows it) under `perf record -e cpu-clock -g` (hardware counters are not
-# available on these VMs), and prints the heaviest symbols, callers included.
-if [[ -n ${PERF_AT:-} && -n ${PROXY_PID:-} ]]; then
-    perf record -q -F 999 -e cpu-clock -g -p "$PROXY_PID" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
+# Optional: PERF_AT=64 adds one more run at that concurrency (not in the table: sampling slows
+# it) under `perf record -e cpu-clock -g` (hardware counters are not available on these VMs),
+# through the proxy, or through the floor with PERF_TARGET=floor, and writes the heaviest
+# symbols, callers included, to $RUN/perf-report.txt.
+PERF_TARGET=${PERF_TARGET:-proxy}
+perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; esac; }
+if [[ -n ${PERF_AT:-} && -n $(perf_pid_of "$PERF_TARGET") ]]; then
+    perf record -q -F 999 -e cpu-clock -g -p "$(perf_pid_of "$PERF_TARGET")" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
     perf_pid=$!
-    load proxy "$PERF_AT" 10s > "$RUN/perf-load.txt"
+    load "$PERF_TARGET" "$PERF_AT" 10s > "$RUN/perf-load.txt"
     wait "$perf_pid" || true
     perf report -i "$RUN/perf.data" --children --sort symbol --stdio 2> /dev/null | swift demangle --simplified > "$RUN/perf-report.txt" || true
     perf report -i "$RUN/perf.data" --no-children --sort dso --stdio 2> /dev/null | grep -v '^#' | grep -v '^$' | head -15 > "$RUN/perf-dso.txt" || true
     echo
-    echo "perf at concurrency $PERF_AT: $(cat "$RUN/perf-load.txt"); report in $RUN/perf-report.txt"
+    echo "perf of $PERF_TARGET at concurrency $PERF_AT: $(cat "$RUN/perf-load.txt"); report in $RUN/perf-report.txt"
 fi
