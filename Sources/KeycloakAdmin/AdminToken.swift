@@ -6,6 +6,8 @@ public struct AdminToken: Sendable {
     let generation: UInt64
     /// The bearer token.
     public let value: Secret
+    /// `Bearer <token>`, the `Authorization` header of every admin request, made once.
+    let authorization: Secret
     /// When the token request was sent: the lifetime counts from there, not from the answer.
     let requestedAt: ContinuousClock.Instant
     let lifetime: Duration
@@ -14,6 +16,7 @@ public struct AdminToken: Sendable {
     init(generation: UInt64, value: Secret, requestedAt: ContinuousClock.Instant, lifetime: Duration) {
         self.generation = generation
         self.value = value
+        self.authorization = Secret("Bearer " + value.revealed)
         self.requestedAt = requestedAt
         self.lifetime = lifetime
         self.refreshAt = requestedAt + Self.usableFor(lifetime)

@@ -77,21 +77,29 @@ public final class KeycloakAdminClient: Sendable {
     func authorized(
         _ method: HTTPMethod, realm: String, path: String, query: String? = nil
     ) async throws(KeycloakError) -> UpstreamResponse {
-        let url = normalizedBasePath + "/admin/realms/" + path + (query.map { "?" + $0 } ?? "")
+        var url = ""
+        url.reserveCapacity(normalizedBasePath.utf8.count + 14 + path.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
+        url += normalizedBasePath
+        url += "/admin/realms/"
+        url += path
+        if let query {
+            url += "?"
+            url += query
+        }
         let token = try await tokens.token()
-        let response = try await send(method, url: url, bearer: token.value, realm: realm)
+        let response = try await send(method, url: url, token: token, realm: realm)
         guard response.status == 401 else { return response }
         logger.debug("admin token refused; fetching a new one and retrying once", metadata: ["realm": "\(realm)"])
         await tokens.invalidate(token)
         let fresh = try await tokens.token()
-        return try await send(method, url: url, bearer: fresh.value, realm: realm)
+        return try await send(method, url: url, token: fresh, realm: realm)
     }
 
     private func send(
-        _ method: HTTPMethod, url path: String, bearer: Secret, realm: String
+        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String
     ) async throws(KeycloakError) -> UpstreamResponse {
         var request = UpstreamRequest(method, path: path)
-        request.headers.add(name: "Authorization", value: "Bearer " + bearer.revealed)
+        request.headers.add(name: "Authorization", value: token.authorization.revealed)
         request.headers.add(name: "Accept", value: "application/json")
         return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)
     }

@@ -3,6 +3,8 @@ enum PercentEncoding {
     /// Encodes every UTF-8 byte outside `A-Z a-z 0-9 - . _ ~` as `%XX`, so the result is one path
     /// segment or one query value whatever it contains (`%2F` becomes `%252F`).
     static func encode(_ text: String) -> String {
+        // Most realms, ids and usernames need no escape: then the text is its own encoding.
+        if text.utf8.allSatisfy(isUnreserved) { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

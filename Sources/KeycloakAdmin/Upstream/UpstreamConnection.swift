@@ -8,14 +8,15 @@ import Synchronization
 /// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
 /// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
 /// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it.
-final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
+final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
     private struct Exchange {
         let id: UInt64
-        let continuation: CheckedContinuation<UpstreamResponse, any Error>
-        var timer: Scheduled<Void>?
+        /// Resumed exactly once: by whoever takes the exchange out of ``exchange``.
+        let continuation: UnsafeContinuation<UpstreamResponse, any Error>
+        var timer: NIOScheduledCallback?
         var status = 0
         var keepAlive = true
         var body: ByteBuffer?
@@ -46,7 +47,7 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
         }
         let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 if eventLoop.inEventLoop {
                     start(id, request, deadline: deadline, continuation)
                 } else {
@@ -59,7 +60,7 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func start(
-        _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: CheckedContinuation<UpstreamResponse, any Error>
+        _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: UnsafeContinuation<UpstreamResponse, any Error>
     ) {
         guard let context, context.channel.isActive else {
             channel.close(promise: nil)
@@ -75,22 +76,27 @@ final class UpstreamConnection: ChannelInboundHandler, @unchecked Sendable {
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
         var exchange = Exchange(id: id, continuation: continuation)
-        exchange.timer = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
-            fail(UpstreamTransportError.timedOut)
-        }
+        // The connection itself is the callback: no closure or promise per exchange.
+        exchange.timer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
         self.exchange = exchange
 
-        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
-        head.headers.replaceOrAdd(name: "Host", value: hostHeader)
+        var headers = request.headers
+        headers.add(name: "Host", value: hostHeader)
         let length = request.body?.readableBytes ?? 0
         if length > 0 || request.method == .POST || request.method == .PUT {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(length))
+            headers.add(name: "Content-Length", value: length == 0 ? "0" : String(length))
         }
+        let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = request.body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// The deadline of the exchange in flight passed (its timer is cancelled when it ends).
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        fail(UpstreamTransportError.timedOut)
     }
 
     private func cancel(_ id: UInt64) {

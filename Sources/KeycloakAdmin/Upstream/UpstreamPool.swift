@@ -152,7 +152,9 @@ final class UpstreamPool: Sendable {
                             try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                         }
                         try pipeline.addHTTPClientHandlers()
-                        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+                        // Every exchange ends with a read, so read-idle is idle; a write-watching handler
+                        // would make a promise per write.
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try pipeline.addHandler(UpstreamConnection(pool: self, hostHeader: hostHeader))
                     }
                 }

@@ -13,6 +13,8 @@ struct UpstreamRequest: Sendable {
         self.method = method
         self.path = path
         self.headers = headers
+        // Room for the caller's few headers, `Host` and `Content-Length`, without regrowing.
+        self.headers.reserveCapacity(headers.count + 4)
         self.body = body
     }
 }
