@@ -42,6 +42,9 @@ private struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     var depth = 0
+    /// The members of the objects being parsed, innermost last: each object's dictionary is
+    /// then made once, at its size, instead of regrowing key by key.
+    var members: [(String, JSONValue)] = []
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -102,13 +105,13 @@ private struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if !atEnd && bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object([:])
         }
+        let first = members.count
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -117,7 +120,8 @@ private struct JSONParser {
             guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            members.append((key, value))
             skipWhitespace()
             guard !atEnd else { throw failure("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -125,6 +129,9 @@ private struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
+                var object = [String: JSONValue](minimumCapacity: members.count - first)
+                for (key, value) in members[first...] { object[key] = value }
+                members.removeSubrange(first...)
                 return .object(object)
             } else {
                 throw failure("expected ',' or '}' in an object")

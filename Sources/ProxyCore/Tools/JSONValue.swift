@@ -44,11 +44,18 @@ public enum JSONValue: Sendable, Hashable {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in object.keys.sorted().enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                object[key]!.writeJSON(to: &out)
+            // The keys sorted in a temporary buffer (on the stack when small), not a new array.
+            withUnsafeTemporaryAllocation(of: String.self, capacity: object.count) { buffer in
+                var keys = buffer
+                _ = keys.initialize(fromContentsOf: object.keys)
+                keys.sort()
+                for (index, key) in keys.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.writeString(key, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    object[key]!.writeJSON(to: &out)
+                }
+                keys.deinitialize()
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -57,41 +64,44 @@ public enum JSONValue: Sendable, Hashable {
     /// A JSON string literal. Escapes what JSON requires, DEL, and U+2028/U+2029 (line breaks
     /// to JavaScript); runs of other bytes are copied as they are.
     static func writeString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var string = string
-        string.withUTF8 { utf8 in
-            var runStart = 0
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                let escape: StaticString?
-                var width = 1
-                switch byte {
-                case UInt8(ascii: "\""): escape = "\\\""
-                case UInt8(ascii: "\\"): escape = "\\\\"
-                case 0x0A: escape = "\\n"
-                case 0x0D: escape = "\\r"
-                case 0x09: escape = "\\t"
-                case 0x00..<0x20, 0x7F: escape = nil
-                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
-                    escape = nil
-                    width = 3
-                default:
-                    index += 1
-                    continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                if let escape {
-                    escape.withUTF8Buffer { out.append(contentsOf: $0) }
-                } else {
-                    let scalar: UInt32 = width == 3 ? (utf8[index + 2] == 0xA8 ? 0x2028 : 0x2029) : UInt32(byte)
-                    Self.writeUnicodeEscape(scalar, to: &out)
-                }
-                index += width
-                runStart = index
+        string.withUTF8 { writeString(utf8: $0, to: &out) }
+    }
+
+    /// The JSON string literal of the UTF-8 text in `utf8` (see ``writeString(_:to:)``).
+    public static func writeString(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            let escape: StaticString?
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0x00..<0x20, 0x7F: escape = nil
+            case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                escape = nil
+                width = 3
+            default:
+                index += 1
+                continue
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            if let escape {
+                escape.withUTF8Buffer { out.append(contentsOf: $0) }
+            } else {
+                let scalar: UInt32 = width == 3 ? (utf8[index + 2] == 0xA8 ? 0x2028 : 0x2029) : UInt32(byte)
+                Self.writeUnicodeEscape(scalar, to: &out)
+            }
+            index += width
+            runStart = index
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         out.append(UInt8(ascii: "\""))
     }
 
