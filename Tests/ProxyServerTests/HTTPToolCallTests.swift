@@ -118,5 +118,22 @@ extension EndToEnd {
                 }
             }
         }
+
+        @Test("the text content is the structured content, escaped, whatever characters an argument holds")
+        func textContentEscaping() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let name = "a\"b\\c\u{2028}dé😀"
+                    let result = try await client.callTool("logout_user", ["username": .string(name)], token: TestAgent.incidentBot.token)
+                    #expect(result["isError"].bool == true)
+                    #expect(result["structuredContent"]["error"]["code"].string == "user_not_found")
+                    #expect(result["structuredContent"]["error"]["message"].string?.contains(name) == true, "\(result)")
+                    let text = try #require(result["content"][0]["text"].string)
+                    #expect(JSON(text: text).description == result["structuredContent"].description)
+                    // A line separator is escaped even inside the text, not only in the reply around it.
+                    #expect(!text.contains("\u{2028}") && text.contains("\\u2028"), "\(text)")
+                }
+            }
+        }
     }
 }

@@ -10,4 +10,19 @@ extension ToolOutcome {
             "isError": .bool(isError),
         ]
     }
+
+    /// ``callToolResult`` as UTF-8 JSON, written without building it: the structured content
+    /// is rendered once and copied, escaped, into the text content.
+    func writeCallToolResult(to out: inout [UInt8]) {
+        var structured: [UInt8] = []
+        structured.reserveCapacity(512)
+        structuredContent.writeJSON(to: &structured)
+        out.append(contentsOf: #"{"content":[{"text":"#.utf8)
+        structured.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, to: &out) }
+        out.append(contentsOf: #","type":"text"}],"isError":"#.utf8)
+        out.append(contentsOf: (isError ? "true" : "false").utf8)
+        out.append(contentsOf: #","structuredContent":"#.utf8)
+        out.append(contentsOf: structured)
+        out.append(UInt8(ascii: "}"))
+    }
 }

@@ -39,6 +39,15 @@ public struct ToolServer: Sendable {
             return nil
         case .invalid(let error):
             return error.encoded
+        case .request(let id, "tools/call", let params):
+            // The hot path: the result is written straight from the outcome.
+            switch await call(params, caller: caller) {
+            case .success(let outcome):
+                return Self.encode(id: id) { outcome.writeCallToolResult(to: &$0) }
+            case .failure(var error):
+                error.id = id
+                return error.encoded
+            }
         case .request(let id, let method, let params):
             switch await respond(to: method, params: params, caller: caller) {
             case .success(let result):
@@ -54,7 +63,7 @@ public struct ToolServer: Sendable {
     public func respond(to method: String, params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
         switch method {
         case "tools/call":
-            return await call(params, caller: caller)
+            return await call(params, caller: caller).map(\.callToolResult)
         case "tools/list":
             return .success(["tools": .array(router.tools(for: caller).map(\.listEntry))])
         case "initialize":
@@ -82,7 +91,7 @@ public struct ToolServer: Sendable {
 
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
-    func call(_ params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
+    func call(_ params: JSONValue?, caller: Caller) async -> Result<ToolOutcome, JSONRPCError> {
         guard case .object(let object)? = params else {
             return .failure(.invalidParams("tools/call needs params {\"name\": ..., \"arguments\": {...}}"))
         }
@@ -100,7 +109,7 @@ public struct ToolServer: Sendable {
         }
         let requestID = RequestID.make()
         do {
-            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID).callToolResult)
+            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID))
         } catch {
             logger.debug("tool call rejected", metadata: ["request_id": "\(requestID)", "agent": "\(caller.name)"])
             return .failure(error.jsonRPCError)
@@ -109,12 +118,17 @@ public struct ToolServer: Sendable {
 
     /// `{"id":...,"jsonrpc":"2.0","result":...}`
     static func encode(id: JSONValue, result: JSONValue) -> [UInt8] {
+        encode(id: id) { result.writeJSON(to: &$0) }
+    }
+
+    /// `{"id":...,"jsonrpc":"2.0","result":...}` with the result written by `writeResult`.
+    static func encode(id: JSONValue, writeResult: (inout [UInt8]) -> Void) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         out.append(contentsOf: #"{"id":"#.utf8)
         id.writeJSON(to: &out)
         out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
-        result.writeJSON(to: &out)
+        writeResult(&out)
         out.append(UInt8(ascii: "}"))
         return out
     }
