@@ -91,10 +91,16 @@ public struct MCPEndpoint: Sendable {
         var sawAccept = false
         for (name, accept) in headers where name.utf8.count == 6 && name.lowercased() == "accept" {
             sawAccept = true
-            for range in accept.utf8.split(separator: UInt8(ascii: ",")) {
+            // Each comma-separated range, without splitting into an array.
+            var rest = accept.utf8[...]
+            while true {
+                let comma = rest.firstIndex(of: UInt8(ascii: ","))
+                let range = rest[..<(comma ?? rest.endIndex)]
                 if isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*") {
                     return nil
                 }
+                guard let comma else { break }
+                rest = rest[rest.index(after: comma)...]
             }
         }
         guard !sawAccept else {
