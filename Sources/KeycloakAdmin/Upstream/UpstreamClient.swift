@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -33,8 +34,15 @@ final class UpstreamClient: Sendable {
     /// Sends `request` and reads the whole answer within `timeout`; transport failures become
     /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
     /// as long as a connection may take to open.
-    func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
+    func send(_ request: consuming UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
+        // Owned here, so the headers grow in place (their room was reserved).
+        var request = request
+        request.headers.add(name: "Host", value: endpoint.hostHeader)
+        let length = request.body?.readableBytes ?? 0
+        if length > 0 || request.method == .POST || request.method == .PUT {
+            request.headers.add(name: "Content-Length", value: String(length))
+        }
         do {
             let connection = try await pool.lease(deadline: deadline)
             return try await connection.run(request, deadline: deadline)

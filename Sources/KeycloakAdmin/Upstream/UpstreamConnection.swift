@@ -23,7 +23,6 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     private let pool: UpstreamPool
-    private let hostHeader: String
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
     /// The exchange whose caller went away before it began.
@@ -32,9 +31,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// The channel, set when the handler joins the pipeline (before the connection is leased).
     private(set) nonisolated(unsafe) var channel: (any Channel)!
 
-    init(pool: UpstreamPool, hostHeader: String) {
+    init(pool: UpstreamPool) {
         self.pool = pool
-        self.hostHeader = hostHeader
     }
 
     /// Sends `request` and waits for its whole answer until `deadline`.
@@ -80,13 +78,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         exchange.timer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
         self.exchange = exchange
 
-        var headers = request.headers
-        headers.add(name: "Host", value: hostHeader)
-        let length = request.body?.readableBytes ?? 0
-        if length > 0 || request.method == .POST || request.method == .PUT {
-            headers.add(name: "Content-Length", value: length == 0 ? "0" : String(length))
-        }
-        let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: headers)
+        let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = request.body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)

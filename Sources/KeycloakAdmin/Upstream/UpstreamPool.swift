@@ -137,7 +137,6 @@ final class UpstreamPool: Sendable {
         }
         let serverName = endpoint.serverName
         let idleTimeout = self.idleTimeout
-        let hostHeader = endpoint.hostHeader
         do {
             // `any()` is the calling thread's own event loop when it runs on one. The initializer
             // runs once per address tried (IPv6 and IPv4 race), so each attempt gets its own
@@ -155,7 +154,7 @@ final class UpstreamPool: Sendable {
                         // Every exchange ends with a read, so read-idle is idle; a write-watching handler
                         // would make a promise per write.
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                        try pipeline.addHandler(UpstreamConnection(pool: self, hostHeader: hostHeader))
+                        try pipeline.addHandler(UpstreamConnection(pool: self))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port)

@@ -111,6 +111,7 @@ private struct JSONParser {
             depth -= 1
             return .object([:])
         }
+        if members.capacity == 0 { members.reserveCapacity(8) }
         let first = members.count
         while true {
             skipWhitespace()

@@ -24,8 +24,13 @@ public enum RequestID {
     /// a `getrandom` system call per tool call.
     public static func make() -> String {
         let value = mix(counter.add(1, ordering: .relaxed).newValue &+ key)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return String(unsafeUninitializedCapacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8((value >> UInt64(60 - 4 * index)) & 0xF)
+                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return 16
+        }
     }
 
     private static let key: UInt64 = {

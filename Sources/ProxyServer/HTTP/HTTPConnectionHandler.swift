@@ -148,7 +148,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if case .responding = state { state = .idle }
         task = nil
         var head = HTTPResponseHead(version: version, status: response.status, headers: response.headers)
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !isHead && response.body.readableBytes > 0 {

@@ -1,15 +1,18 @@
 import NIOCore
 import NIOHTTP1
 
-/// A whole response: status, headers (without `Content-Length`, which the writer adds) and body.
+/// A whole response: status, headers (`Content-Length` added at once) and body.
 struct OutgoingResponse: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
-    var body: ByteBuffer
+    let body: ByteBuffer
 
     init(_ status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers
+        // Room for what the responder and the writer may add, without regrowing.
+        self.headers.reserveCapacity(headers.count + 3)
+        self.headers.add(name: "Content-Length", value: String(body.readableBytes))
         self.body = body
     }
 
