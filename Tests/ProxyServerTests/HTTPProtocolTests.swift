@@ -1,6 +1,8 @@
 import Foundation
+import KeycloakEmulator
 import ProxyCore
 import ProxyServer
+import ServiceLifecycle
 import Testing
 
 extension EndToEnd {
@@ -96,6 +98,42 @@ extension EndToEnd {
                     #expect(answer.contains("Content Too Large: at most 65536 bytes"))
                     #expect(await connection.isClosedByPeer())
                 }
+            }
+        }
+
+        @Test("graceful shutdown closes an idle connection at once, and a busy one after its answer")
+        func quiescing() async throws {
+            try await withTwoTenants { eu, _ in
+                let runtime = try ProxyRuntime(config: proxyConfig([tenantConfig("eu", eu)]), logger: quietLogger, audit: nil)
+                let http = runtime.httpService(settings: HTTPSettings())
+                let group = runtime.serviceGroup([http], signals: false, maximumGracefulShutdown: .seconds(10))
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    let port = try await http.waitUntilListening()
+                    let idle = try RawHTTPConnection(port: port)
+                    try idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    #expect(await idle.read(until: #"{"status":"ok"}"#).hasPrefix("HTTP/1.1 200 OK\r\n"))
+
+                    eu.stall(.logout)
+                    let busy = try RawHTTPConnection(port: port)
+                    let logout = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice"}}}"#
+                    try busy.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(logout.utf8.count)\r\n\r\n" + logout)
+                    while eu.stalledCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+
+                    await group.triggerGracefulShutdown()
+                    #expect(await idle.isClosedByPeer())
+                    try await Task.sleep(for: .milliseconds(200))
+                    eu.releaseStalled()
+                    let answer = await busy.read(until: "\"id\":7")
+                    #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer)")
+                    #expect(answer.contains("Connection: close\r\n"))
+                    #expect(answer.contains(#""status":"success""#))
+                    #expect(await busy.isClosedByPeer())
+                    try await tasks.waitForAll()
+                }
+                #expect(try onlineSessions(eu, "eu-alice") == 0)
             }
         }
 
