@@ -6,8 +6,13 @@ extension KeycloakAdminClient {
     public func logout(realm: String, userID: String) async throws(KeycloakError) {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(userID, argument: "user_id")
-        let response = try await authorized(
-            .POST, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded + "/logout")
+        var path = ""
+        path.reserveCapacity(realmSegment.encoded.utf8.count + user.encoded.utf8.count + 14)
+        path += realmSegment.encoded
+        path += "/users/"
+        path += user.encoded
+        path += "/logout"
+        let response = try await authorized(.POST, realm: realm, path: path)
         guard response.status == 204 || response.status == 200 else {
             throw failure(response, realm: realm, needs: .manageUsers)
         }

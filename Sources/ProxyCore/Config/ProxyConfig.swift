@@ -95,7 +95,14 @@ public struct RealmRules: Sendable, Hashable {
     }
 
     public func allows(_ realm: String) -> Bool {
-        denial(of: realm) == nil && effectiveAllowed.contains { $0.matches(realm) }
+        denial(of: realm) == nil && admits(realm)
+    }
+
+    /// Whether ``effectiveAllowed`` admits `realm`, without building it (as every call asks).
+    public func admits(_ realm: String) -> Bool {
+        if let allowed { return allowed.contains { $0.matches(realm) } }
+        guard let defaultRealm else { return false }
+        return RealmPattern.glob(defaultRealm.unicodeScalars, matches: realm.unicodeScalars)
     }
 }
 

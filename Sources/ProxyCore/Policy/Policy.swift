@@ -19,7 +19,7 @@ public enum Policy {
         if let pattern = tenant.realms.denial(of: realm) {
             return PolicyDenial(.realmDenied, "realm \"\(realm)\" of tenant \(tenant.name) is denied (denied_realms entry \"\(pattern)\")")
         }
-        guard tenant.realms.effectiveAllowed.contains(where: { $0.matches(realm) }) else {
+        guard tenant.realms.admits(realm) else {
             return PolicyDenial(.realmNotAllowed, "realm \"\(realm)\" is not allowed on tenant \(tenant.name)")
         }
         if let agent = caller.agent, let scope = agent.tenants?[tenant.name], let patterns = scope,

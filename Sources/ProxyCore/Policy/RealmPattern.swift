@@ -18,29 +18,36 @@ public struct RealmPattern: Sendable, Hashable, CustomStringConvertible {
     public var matchesEverything: Bool { !scalars.isEmpty && scalars.allSatisfy { $0 == "*" } }
 
     public func matches(_ realm: String) -> Bool {
-        let name = Array(realm.unicodeScalars)
-        var p = 0
-        var n = 0
-        var star: Int?
-        var resume = 0
-        while n < name.count {
-            if p < scalars.count, scalars[p] == "?" || scalars[p] == name[n] {
-                p += 1
-                n += 1
-            } else if p < scalars.count, scalars[p] == "*" {
-                star = p
-                resume = n
-                p += 1
-            } else if let star {
-                p = star + 1
-                resume += 1
+        Self.glob(scalars, matches: realm.unicodeScalars)
+    }
+
+    /// Whether `name` matches the glob `pattern`, walking both in place (no copy of the name,
+    /// as every call checks its realm).
+    static func glob<Pattern: Collection<Unicode.Scalar>, Name: Collection<Unicode.Scalar>>(
+        _ pattern: Pattern, matches name: Name
+    ) -> Bool {
+        var p = pattern.startIndex
+        var n = name.startIndex
+        // The last `*` seen, and where in the name its current match ends.
+        var star: (pattern: Pattern.Index, resume: Name.Index)?
+        while n != name.endIndex {
+            if p != pattern.endIndex, pattern[p] == "?" || pattern[p] == name[n] {
+                pattern.formIndex(after: &p)
+                name.formIndex(after: &n)
+            } else if p != pattern.endIndex, pattern[p] == "*" {
+                star = (p, n)
+                pattern.formIndex(after: &p)
+            } else if let last = star {
+                p = pattern.index(after: last.pattern)
+                let resume = name.index(after: last.resume)
+                star = (last.pattern, resume)
                 n = resume
             } else {
                 return false
             }
         }
-        while p < scalars.count, scalars[p] == "*" { p += 1 }
-        return p == scalars.count
+        while p != pattern.endIndex, pattern[p] == "*" { pattern.formIndex(after: &p) }
+        return p == pattern.endIndex
     }
 
     /// True when some realm name matches both patterns.

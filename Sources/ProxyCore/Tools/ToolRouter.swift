@@ -208,7 +208,10 @@ public final class ToolRouter: Sendable {
         if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
-        var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
+        var result = [String: JSONValue](minimumCapacity: 8)
+        result["tenant"] = .string(tenantName)
+        result["realm"] = .string(realm)
+        result["user_id"] = .string(userID)
         result["username"] = username.map(JSONValue.string)
         switch tool {
         case .logoutUser where arguments.dryRun:
@@ -221,7 +224,11 @@ public final class ToolRouter: Sendable {
             try await runtime.upstream { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
             result["status"] = "success"
             result["dry_run"] = false
-            result["message"] = .string("User \(userID) logged out from all sessions")
+            var message = "User "
+            message.reserveCapacity(40 + userID.utf8.count)
+            message += userID
+            message += " logged out from all sessions"
+            result["message"] = .string(message)
         default:
             let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
             result["count"] = .int(sessions.count)

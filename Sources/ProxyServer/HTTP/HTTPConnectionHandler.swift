@@ -151,13 +151,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         task = Task(executorPreference: executor) {
             let response = await responder.respond(to: request)
-            let write: @Sendable () -> Void = {
-                let (handler, context) = bound.value
-                guard handler.requestNumber == number, case .responding = handler.state else { return }
-                handler.write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
+            if loop.inEventLoop {
+                bound.value.0.writeAnswer(response, to: number, version: version, keepAlive: keepAlive, isHead: isHead, context: bound.value.1)
+            } else {
+                loop.execute {
+                    bound.value.0.writeAnswer(response, to: number, version: version, keepAlive: keepAlive, isHead: isHead, context: bound.value.1)
+                }
             }
-            if loop.inEventLoop { write() } else { loop.execute(write) }
         }
+    }
+
+    /// Writes the task's answer to request `number`, unless the connection gave up on it.
+    private func writeAnswer(
+        _ response: OutgoingResponse, to number: UInt64, version: HTTPVersion, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext
+    ) {
+        guard requestNumber == number, case .responding = state else { return }
+        write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
     }
 
     /// Checks the request waiting for its answer at `deadline`.

@@ -75,7 +75,9 @@ public struct MCPEndpoint: Sendable {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
             return Self.error(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
         }
-        return .json(.ok, ByteBuffer(bytes: reply))
+        var body = ByteBufferAllocator().buffer(capacity: reply.count)
+        body.writeBytes(reply)
+        return .json(.ok, body)
     }
 
     private var tooLarge: OutgoingResponse {

@@ -18,8 +18,11 @@ struct OutgoingResponse: Sendable {
 
     /// A JSON body.
     static func json(_ status: HTTPResponseStatus, _ body: ByteBuffer) -> OutgoingResponse {
-        OutgoingResponse(status, headers: ["Content-Type": "application/json"], body: body)
+        OutgoingResponse(status, headers: jsonHeaders, body: body)
     }
+
+    /// Shared, so a JSON answer's headers are copied once, into room for the rest.
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 
     static func json(_ status: HTTPResponseStatus, _ text: String) -> OutgoingResponse {
         json(status, ByteBuffer(string: text))
