@@ -35,4 +35,18 @@ struct AuditRecordTests {
                 == #"{"agent":"incident-bot","decision":"allow","duration_ms":1.235,"outcome":"ok","request_id":"00c0ffee00c0ffee","time":"2025-11-24T16:00:00.250Z","tool":"logout_user"}"#
         )
     }
+
+    @Test func durationsReadAsTheNumberJSONValueWritesForTheRoundedValue() {
+        for milliseconds in [0, 0.0004, 0.0006, 0.5, 1, 1.23456, 2.05, 10.1, 999.9999, 123_456.789] {
+            var out: [UInt8] = []
+            AuditRecord.writeMilliseconds(milliseconds, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == JSONValue.double((milliseconds * 1000).rounded() / 1000).jsonText)
+        }
+    }
+
+    @Test func timesAreUTCWithMilliseconds() {
+        #expect(AuditRecord.iso8601(0) == "1970-01-01T00:00:00.000Z")
+        #expect(AuditRecord.iso8601(951_782_400.5) == "2000-02-29T00:00:00.500Z")
+        #expect(AuditRecord.iso8601(4_102_444_799.999) == "2099-12-31T23:59:59.999Z")
+    }
 }

@@ -42,26 +42,33 @@ public struct AuditRecord: Sendable, Hashable {
         out.reserveCapacity(out.count + 320)
         var first = true
         // In sorted order, as JSONValue writes objects.
-        func field(_ key: StaticString, _ value: JSONValue?) {
-            guard let value else { return }
+        func key(_ key: StaticString) {
             out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
             first = false
             out.append(UInt8(ascii: "\""))
             key.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(contentsOf: "\":".utf8)
+        }
+        func field(_ name: StaticString, _ value: JSONValue?) {
+            guard let value else { return }
+            key(name)
             value.writeJSON(to: &out)
         }
         field("agent", .string(agent))
         field("decision", .string(decision.rawValue))
         field("dry_run", dryRun ? .bool(true) : nil)
-        field("duration_ms", .double((durationMilliseconds * 1000).rounded() / 1000))
+        key("duration_ms")
+        Self.writeMilliseconds(durationMilliseconds, to: &out)
         field("error_code", errorCode.map(JSONValue.string))
         field("outcome", .string(outcome.rawValue))
         field("realm", realm.map(JSONValue.string))
         field("reason", reason.map(JSONValue.string))
         field("request_id", .string(requestID))
         field("tenant", tenant.map(JSONValue.string))
-        field("time", .string(Self.iso8601(time)))
+        key("time")
+        out.append(UInt8(ascii: "\""))
+        Self.writeISO8601(time, to: &out)
+        out.append(UInt8(ascii: "\""))
         field("tool", .string(tool))
         field("upstream_status", upstreamStatus.map(JSONValue.int))
         field("user_id", userID.map(JSONValue.string))
@@ -72,6 +79,14 @@ public struct AuditRecord: Sendable, Hashable {
     /// `2026-11-24T21:25:54.123Z`.
     /// UTC, millisecond precision, for audit records and JSON logs.
     public static func iso8601(_ seconds: Double) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        writeISO8601(seconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601(_:)`` as UTF-8, digit by digit (every audit line has one).
+    static func writeISO8601(_ seconds: Double, to out: inout [UInt8]) {
         let millis = Int64((seconds * 1000).rounded())
         let days = millis / 86_400_000
         let inDay = millis % 86_400_000
@@ -85,10 +100,59 @@ public struct AuditRecord: Sendable, Hashable {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        writeDigits(year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        writeDigits(month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        writeDigits(day, width: 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        writeDigits(inDay / 3_600_000, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        writeDigits(inDay / 60000 % 60, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        writeDigits(inDay / 1000 % 60, width: 2, to: &out)
+        out.append(UInt8(ascii: "."))
+        writeDigits(inDay % 1000, width: 3, to: &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// A duration in milliseconds rounded to the microsecond, as the shortest decimal: the
+    /// text `JSONValue.double` would write for the rounded value (`1.235`, `0.5`, `2.0`).
+    static func writeMilliseconds(_ milliseconds: Double, to out: inout [UInt8]) {
+        let micros = Int64((max(0, milliseconds) * 1000).rounded())
+        writeDigits(micros / 1000, width: 1, to: &out)
+        out.append(UInt8(ascii: "."))
+        var fraction = micros % 1000
+        guard fraction != 0 else { return out.append(UInt8(ascii: "0")) }
+        var width = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3_600_000, 2)):\(pad(inDay / 60000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
+        writeDigits(fraction, width: width, to: &out)
+    }
+
+    /// `value` in decimal, zero-padded to at least `width` digits.
+    private static func writeDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
+        var value = value
+        if value < 0 {
+            out.append(UInt8(ascii: "-"))
+            value = -value
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            repeat {
+                buffer[buffer.count - 1 - count] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+                count += 1
+            } while value > 0
+            while count < width && count < buffer.count {
+                buffer[buffer.count - 1 - count] = UInt8(ascii: "0")
+                count += 1
+            }
+            out.append(contentsOf: buffer[(buffer.count - count)...])
+        }
     }
 }
