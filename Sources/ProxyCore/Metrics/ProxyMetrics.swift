@@ -1,6 +1,7 @@
 public import CoreMetrics
 import KeycloakAdmin
 import Metrics
+import Synchronization
 
 /// What the proxy counts, recorded through the swift-metrics API.
 ///
@@ -34,6 +35,19 @@ public struct ProxyMetrics: Sendable {
 
     /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
     private let factory: (any MetricsFactory)?
+    /// Tool-call counters already made: one is counted on every call, and making it anew meant
+    /// a registry lookup, label checks and an allocation each time.
+    private let toolCallCounters = ToolCallCounters()
+
+    private struct ToolCallKey: Hashable {
+        var tenant: String
+        var tool: String
+        var outcome: String
+    }
+
+    private final class ToolCallCounters: Sendable {
+        let byKey = Mutex<[ToolCallKey: Counter]>([:])
+    }
 
     /// Records into `factory`, whatever the global metrics system is.
     public init(factory: any MetricsFactory) {
@@ -52,8 +66,17 @@ public struct ProxyMetrics: Sendable {
     // MARK: - Recording
 
     func toolCall(tenant: String?, tool: String, outcome: String) {
-        Counter(label: Name.toolCalls, dimensions: [("tenant", tenant ?? ""), ("tool", tool), ("outcome", outcome)], factory: currentFactory)
-            .increment()
+        let key = ToolCallKey(tenant: tenant ?? "", tool: tool, outcome: outcome)
+        let counter = toolCallCounters.byKey.withLock { counters in
+            if let counter = counters[key] { return counter }
+            // Tenants come and go with reloads: start over rather than grow without bound.
+            if counters.count >= 10_000 { counters.removeAll() }
+            let counter = Counter(
+                label: Name.toolCalls, dimensions: [("tenant", key.tenant), ("tool", tool), ("outcome", outcome)], factory: currentFactory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func tokenFetch(tenant: String, _ event: TokenEvent) {
