@@ -73,9 +73,14 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             assertionFailure("a leased connection runs one exchange at a time")
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
+        // The connection itself is the deadline's callback: no closure or promise per exchange.
+        guard let timer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self) else {
+            // Only an event loop that is shutting down refuses; nothing would answer.
+            context.close(promise: nil)
+            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+        }
         var exchange = Exchange(id: id, continuation: continuation)
-        // The connection itself is the callback: no closure or promise per exchange.
-        exchange.timer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
+        exchange.timer = timer
         self.exchange = exchange
 
         let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
