@@ -33,9 +33,21 @@ struct TokenFetch: Sendable {
                 .upstreamError, "the token endpoint answered without an access token", realm: auth.realm,
                 upstreamStatus: response.status)
         }
+        // Sent as a header on every admin request, where the connection does not validate
+        // headers again: CR, LF or anything but visible ASCII would end or forge a header.
+        guard Self.isHeaderSafe(token.accessToken) else {
+            throw KeycloakError(
+                .upstreamError, "the token endpoint answered with an access token that holds characters a bearer token cannot have",
+                realm: auth.realm, upstreamStatus: response.status)
+        }
         let lifetime: Duration = .seconds(max(token.expiresIn ?? 60, 1))
         logger.debug("admin token fetched", metadata: ["realm": "\(auth.realm)", "expires_in": "\(lifetime)"])
         return TokenCache.Fetched(value: Secret(token.accessToken), lifetime: lifetime, requestedAt: requestedAt)
+    }
+
+    /// Whether `token` is visible ASCII only (`!` to `~`), as a JWT or any RFC 6750 bearer token is.
+    static func isHeaderSafe(_ token: String) -> Bool {
+        token.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// The form, with client credentials as form fields (`client_secret_post`).

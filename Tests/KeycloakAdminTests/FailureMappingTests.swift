@@ -64,6 +64,21 @@ struct FailureMappingTests {
         }
     }
 
+    /// The token goes into a header of every admin request, which is not validated again there:
+    /// a token endpoint that answers with a line break in it must not forge a header.
+    /// (Each token as a JSON string's contents.)
+    @Test(arguments: [#"abc\r\nX-Forged: 1"#, "abc def", #"abc\u007f"#, "tök"])
+    func aTokenThatIsNoBearerTokenIsRefusedBeforeItIsSent(_ token: String) async throws {
+        try await withTenant { emulator, client throws in
+            let body = #"{"access_token":"\#(token)","expires_in":300,"token_type":"Bearer"}"#
+            emulator.failNext(1, with: .status(200, body: body), only: .token)
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            #expect(error?.code == .upstreamError)
+            #expect(error.map { !"\($0)".contains("abc") } == true)
+            #expect(emulator.adminRequestCount == 0)
+        }
+    }
+
     @Test func aDroppedConnectionIsUnavailable() async throws {
         try await withTenant { emulator, client throws in
             emulator.failNext(1, with: .dropConnection, only: .logout)

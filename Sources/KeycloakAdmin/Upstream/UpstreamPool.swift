@@ -150,7 +150,10 @@ final class UpstreamPool: Sendable {
                         if let tls {
                             try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                         }
-                        try pipeline.addHTTPClientHandlers()
+                        // Every header is the client's own: constants, the config's host, a
+                        // percent-encoded path and a token checked once when it was fetched
+                        // (TokenFetch), so no validation pass per request.
+                        try pipeline.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                         // Every exchange ends with a read, so read-idle is idle; a write-watching handler
                         // would make a promise per write.
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
