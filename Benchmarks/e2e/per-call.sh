@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# What one logout_user call costs the proxy process, counted rather than timed: malloc calls,
+# system calls and context switches per call, over CALLS calls on one keep-alive connection
+# after WARMUP calls (tokens fetched, connections open). The counts repeat from run to run for
+# the same binary, where wall-clock figures on this VM swing by 20 %.
+#
+#   nginx (the same upstream as run.sh) <- keycloak-mcp-proxy serve <- one client (Python's
+#   http.client), answers checked; perf stat counts on the proxy's pid while it runs.
+#
+#   Benchmarks/e2e/per-call.sh             # needs: swift build -c release --product keycloak-mcp-proxy
+#   CALLS=20000 PROXY=/tmp/proxy-before Benchmarks/e2e/per-call.sh
+#
+# Needs nginx and perf (apt-get install -y nginx linux-perf). malloc is counted through a uprobe
+# on libc's malloc (`perf probe -x LIBC malloc`, added here when missing; root only).
+# valgrind (callgrind) would count instructions too, but valgrind 3.19 stops with an internal
+# SIGSEGV on this binary before main.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
+CALLS=${CALLS:-10000}
+WARMUP=${WARMUP:-500}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18180}
+PROXY_PORT=${PROXY_PORT:-18181}
+RUN=$(mktemp -d /tmp/per-call-bench.XXXXXX)
+echo "run directory: $RUN" >&2
+
+PIDS=()
+cleanup() {
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+wait_for() { # url status
+    for _ in $(seq 200); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
+        sleep 0.1
+    done
+    echo "no $2 from $1" >&2; exit 1
+}
+
+LIBC=$(ldd "$PROXY" | awk '/libc\.so\.6/ { print $3 }')
+perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc ' || perf probe -q -x "$LIBC" malloc
+
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+nginx -c "$RUN/nginx.conf" -p "$RUN" &
+PIDS+=($!)
+wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
+
+# run.sh's tenant settings, two tenants; the calls alternate between them.
+{
+    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$PROXY_PORT" "$RUN/audit.jsonl"
+    for i in 0 1; do
+        cat <<EOF
+  bench-$i:
+    url: "http://127.0.0.1:$UPSTREAM_PORT"
+    auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
+    default_realm: customers
+    pool: { max_connections: 32, idle_timeout: 600s }
+    limits: { max_in_flight: 128, max_queued: 128 }
+EOF
+    done
+} > "$RUN/proxy.yaml"
+BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
+PROXY_PID=$!
+PIDS+=($PROXY_PID)
+wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+
+# The client waits on a fifo between the warm-up and the measured calls, so that perf counts
+# exactly those.
+mkfifo "$RUN/go" "$RUN/ready"
+python3 - "$PROXY_PORT" "$WARMUP" "$CALLS" "$RUN" <<'EOF' &
+import http.client, json, sys
+port, warmup, calls, run = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+           "MCP-Protocol-Version": "2025-06-18"}
+def call(n):
+    body = json.dumps({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {"name": "logout_user",
+        "arguments": {"user_id": "bench-user-1", "realm": "customers", "tenant": f"bench-{n % 2}"}}})
+    connection.request("POST", "/mcp", body, headers)
+    response = connection.getresponse()
+    text = response.read()
+    if response.status != 200 or b'"isError":false' not in text:
+        sys.exit(f"call {n}: {response.status} {text[:200]!r}")
+for n in range(warmup): call(n)
+open(f"{run}/ready", "w").close()
+open(f"{run}/go").read()
+for n in range(warmup, warmup + calls): call(n)
+EOF
+CLIENT=$!
+PIDS+=($CLIENT)
+cat "$RUN/ready" > /dev/null
+perf stat -x, -e probe_libc:malloc,raw_syscalls:sys_enter,context-switches,task-clock -p "$PROXY_PID" -o "$RUN/perf-stat.csv" &
+PERF=$!
+sleep 0.5   # perf attaches
+echo go > "$RUN/go"
+wait "$CLIENT"
+kill -INT "$PERF"
+wait "$PERF" || true
+
+count() { awk -F, -v e="$1" '$3 == e { print $1 }' "$RUN/perf-stat.csv"; }
+per() { awk -v n="$1" -v c="$CALLS" 'BEGIN { printf "%.1f", n / c }'; }
+echo "calls: $CALLS after $WARMUP warm-up calls; audit records: $(wc -l < "$RUN/audit.jsonl")"
+echo "per call: malloc $(per "$(count probe_libc:malloc)"), system calls $(per "$(count raw_syscalls:sys_enter)"), context switches $(per "$(count context-switches)"), CPU $(per "$(awk -F, '$3 == "task-clock" { print $1 * 1000 }' "$RUN/perf-stat.csv")") µs"
