@@ -2,12 +2,13 @@ import NIOCore
 import NIOHTTP1
 
 /// One HTTP/1.1 connection: reads each request whole (up to the body limit), has ``ProxyResponder``
-/// answer it in a task that prefers the connection's event loop (``EventLoopTaskExecutor``), and
-/// writes the answer back.
+/// answer it in the connection's task (``ConnectionWorker``, which prefers the connection's event
+/// loop through ``EventLoopTaskExecutor``), and writes the answer back.
 ///
 /// A request not answered within the response timeout has its task cancelled, and the responder
-/// answers it (``MCPEndpoint`` with a JSON-RPC error); should the task not end within
-/// ``cancellationGrace`` after that, the connection answers 500 itself and closes. One timer per
+/// answers it (``MCPEndpoint`` with a JSON-RPC error); the next request gets a new task. Should
+/// the task not end within ``cancellationGrace`` after that, the connection answers 500 itself
+/// and closes. One timer per
 /// connection, armed while a request is waiting, does this: a per-request timer or a racing
 /// child task cost allocations and executor hops on every call.
 ///
@@ -42,8 +43,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private let responseTimeout: TimeAmount
     private var state = State.idle
     private var executor: EventLoopTaskExecutor?
-    /// The task answering the request in `.responding`.
-    private var task: Task<Void, Never>?
+    /// The task answering this connection's requests; made at the first request, and again after
+    /// a cancellation.
+    private var worker: ConnectionWorker?
     /// Counts requests, so that an answer that comes after the connection gave up is dropped.
     private var requestNumber: UInt64 = 0
     private var timer: Scheduled<Void>?
@@ -143,30 +145,31 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
         let request = IncomingRequest(method: head.method, path: path, headers: head.headers, body: body)
         // A refused body is never read, so nothing after it can be.
-        let keepAlive = head.isKeepAlive && body != nil
-        let isHead = head.method == .HEAD
-        let version = head.version
+        let job = ConnectionWorker.Job(
+            request: request, number: number, version: head.version, keepAlive: head.isKeepAlive && body != nil,
+            isHead: head.method == .HEAD)
+        if worker == nil { worker = makeWorker(context: context) }
+        worker!.start(job)
+    }
+
+    private func makeWorker(context: ChannelHandlerContext) -> ConnectionWorker {
         let responder = self.responder
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        task = Task(executorPreference: executor) {
-            let response = await responder.respond(to: request)
+        return ConnectionWorker(loop: loop, executor: executor) { job in
+            let response = await responder.respond(to: job.request)
             if loop.inEventLoop {
-                bound.value.0.writeAnswer(response, to: number, version: version, keepAlive: keepAlive, isHead: isHead, context: bound.value.1)
+                bound.value.0.writeAnswer(response, to: job, context: bound.value.1)
             } else {
-                loop.execute {
-                    bound.value.0.writeAnswer(response, to: number, version: version, keepAlive: keepAlive, isHead: isHead, context: bound.value.1)
-                }
+                loop.execute { bound.value.0.writeAnswer(response, to: job, context: bound.value.1) }
             }
         }
     }
 
-    /// Writes the task's answer to request `number`, unless the connection gave up on it.
-    private func writeAnswer(
-        _ response: OutgoingResponse, to number: UInt64, version: HTTPVersion, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext
-    ) {
-        guard requestNumber == number, case .responding = state else { return }
-        write(response, version: version, keepAlive: keepAlive, isHead: isHead, context: context)
+    /// Writes the task's answer to `job`'s request, unless the connection gave up on it.
+    private func writeAnswer(_ response: OutgoingResponse, to job: ConnectionWorker.Job, context: ChannelHandlerContext) {
+        guard requestNumber == job.number, case .responding = state else { return }
+        write(response, version: job.version, keepAlive: job.keepAlive, isHead: job.isHead, context: context)
     }
 
     /// Checks the request waiting for its answer at `deadline`.
@@ -191,7 +194,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             write(.json(.internalServerError, error), version: .http1_1, keepAlive: false, isHead: false, context: context)
         } else if now >= since + responseTimeout {
             state = .responding(since: since, cancelled: now)
-            task?.cancel()
+            worker?.cancel()
+            worker = nil
             arm(at: now + Self.cancellationGrace, context: context)
         } else {
             arm(at: since + responseTimeout, context: context)
@@ -203,7 +207,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     ) {
         let keepAlive = keepAlive && !quiescing
         state = keepAlive ? .idle : .closing
-        task = nil
         var head = HTTPResponseHead(version: version, status: response.status, headers: response.headers)
         if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -231,6 +234,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        // The task ends once the request in progress, if any, is answered.
+        worker?.finish()
+        worker = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
