@@ -98,11 +98,21 @@ PIDS+=($CLIENT)
 cat "$RUN/ready" > /dev/null
 perf stat -x, -e probe_libc:malloc,raw_syscalls:sys_enter,context-switches,task-clock -p "$PROXY_PID" -o "$RUN/perf-stat.csv" &
 PERF=$!
+# MALLOC_STACKS=1: also where each malloc came from, callers included, in $RUN/malloc-stacks.txt.
+if [[ -n ${MALLOC_STACKS:-} ]]; then
+    perf record -q -e probe_libc:malloc -g -p "$PROXY_PID" -o "$RUN/malloc.data" 2> /dev/null &
+    RECORD=$!
+fi
 sleep 0.5   # perf attaches
 echo go > "$RUN/go"
 wait "$CLIENT"
 kill -INT "$PERF"
 wait "$PERF" || true
+if [[ -n ${RECORD:-} ]]; then
+    kill -INT "$RECORD"; wait "$RECORD" || true
+    perf report -i "$RUN/malloc.data" --children --sort symbol --stdio -g caller,0.5,callee,function,percent 2> /dev/null \
+        | swift demangle --simplified > "$RUN/malloc-stacks.txt" || true
+fi
 
 count() { awk -F, -v e="$1" '$3 == e { print $1 }' "$RUN/perf-stat.csv"; }
 per() { awk -v n="$1" -v c="$CALLS" 'BEGIN { printf "%.1f", n / c }'; }
