@@ -31,8 +31,23 @@ public struct PathSegment: Sendable, Hashable, CustomStringConvertible {
         if value.utf8.count > maximumUTF8Length {
             return "is \(value.utf8.count) bytes long; at most \(maximumUTF8Length) are allowed"
         }
-        if value.contains("/") || value.contains("\\") { return "must not contain \"/\" or \"\\\"" }
-        if value.unicodeScalars.contains(where: isControl) { return "must not contain control characters" }
+        // One pass over the bytes: a search by Character walked grapheme clusters, twice, and
+        // was most of a logout's argument checks.
+        var slash = false
+        var control = false
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "/"), UInt8(ascii: "\\"): slash = true
+            // C0 and DEL; C1 (U+0080–U+009F) is 0xC2 followed by 0x80–0x9F.
+            case 0..<0x20, 0x7F: control = true
+            case 0x80...0x9F where previous == 0xC2: control = true
+            default: break
+            }
+            previous = byte
+        }
+        if slash { return "must not contain \"/\" or \"\\\"" }
+        if control { return "must not contain control characters" }
         return nil
     }
 

@@ -9,6 +9,8 @@ struct PathSafetyTests {
     static let refused: [String] = [
         "", ".", "..", "a/b", "../../master", "a\\b", "nul\u{0}byte", "del\u{7F}", "tab\there", "line\nbreak",
         "c1\u{85}", String(repeating: "x", count: 10_000), String(repeating: "ż", count: 128),
+        // A slash that a combining mark joins into one Character is still a slash.
+        "a/\u{301}b", "..\\\u{301}",
     ]
 
     @Test(arguments: refused)
