@@ -149,6 +149,24 @@ extension EndToEnd {
                 }
             }
         }
+
+        @Test("garbage pipelined after a request: the request gets its own answer, then the connection closes")
+        func garbageAfterARequest() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n"
+                            + Self.call + "GARBAGE\r\n\r\n")
+                    let answer = await connection.read(until: "\"id\":7")
+                    #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+                    #expect(answer.contains("Connection: close\r\n"))
+                    #expect(!answer.contains("400 Bad Request"))
+                    #expect(await connection.isClosedByPeer())
+                }
+            }
+        }
     }
 }
 

@@ -19,8 +19,10 @@ import NIOHTTP1
 /// once, a busy one after its answer. State is touched on the event loop only.
 final class HTTPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    /// Whole responses as bytes (``OutgoingResponse/wire(version:keepAlive:isHead:allocator:)``):
+    /// the pipeline has NIO's request decoder but no response encoder.
+    typealias OutboundOut = IOData
 
     private enum State {
         case idle
@@ -98,7 +100,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 // curl before 8.1 asks before sending a body over 1 KiB, and waits a second if
                 // nobody answers.
                 if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                    let interim = OutgoingResponse.continueWire(version: head.version, allocator: context.channel.allocator)
+                    context.writeAndFlush(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
                 }
             }
         case (.body(var part), .reading(let head, var body)):
@@ -207,14 +210,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     ) {
         let keepAlive = keepAlive && !quiescing
         state = keepAlive ? .idle : .closing
-        var head = HTTPResponseHead(version: version, status: response.status, headers: response.headers)
-        if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !isHead && response.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        }
+        let bytes = response.wire(version: version, keepAlive: keepAlive, isHead: isHead, allocator: context.channel.allocator)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
             resumePipelined(context: context)
         } else {
             pipelined.removeAll()
@@ -222,12 +220,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             // the client still sends: closing with unread bytes makes the kernel send a reset,
             // and the client may lose the answer (a 413 before the body was sent whole).
             // Whatever the client does, the connection is closed after `lingering`.
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in
-                context.close(mode: .output, promise: nil)
-                context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingering) { context.close(promise: nil) }
-            }
+            closeAfter(bytes, context: context)
+        }
+    }
+
+    /// Writes `bytes`, then closes the output, lingering for what the client still sends.
+    private func closeAfter(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            context.close(mode: .output, promise: nil)
+            context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingering) { context.close(promise: nil) }
         }
     }
 
@@ -240,9 +243,20 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A request that is not HTTP has had its 400 (NIO's protocol error handler); a reset
+        // Bytes that are not an HTTP request get a 400; after a request being answered they end
+        // the connection once its answer is out (a 400 first would read as its answer). A reset
         // connection has nobody to answer. Either way the connection is done.
-        context.close(promise: nil)
+        guard error is HTTPParserError else { return context.close(promise: nil) }
+        switch state {
+        case .idle, .reading:
+            state = .closing
+            pipelined.removeAll()
+            closeAfter(OutgoingResponse.badRequestWire(allocator: context.channel.allocator), context: context)
+        case .responding:
+            quiescing = true
+        case .closing:
+            break
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -68,10 +68,10 @@ public final class HTTPService: Service, Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        // Response headers are the proxy's own constants: no validation pass.
-                        // Pipelining is the connection handler's own (it costs nothing per request).
-                        try pipeline.configureHTTPServerPipeline(
-                            withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+                        // NIO's request decoder, and no response encoder: the connection handler
+                        // writes each whole response as bytes, does its own pipelining and
+                        // answers a malformed request with 400 (none of which costs per request).
+                        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize, responseTimeout: responseTimeout))
                     }

@@ -1,0 +1,60 @@
+import NIOCore
+import NIOHTTP1
+
+extension OutgoingResponse {
+    /// The whole response as HTTP/1.1 bytes: status line, headers, `Connection: close` unless
+    /// `keepAlive`, the blank line and (unless `isHead`) the body, in one buffer.
+    ///
+    /// The listener writes it as one buffer instead of head, body and end through NIO's response
+    /// encoder: every header is the proxy's own (and has its `Content-Length` already), so there is
+    /// nothing to frame or check, and one write saves the encoder's copies of the head.
+    func wire(version: HTTPVersion, keepAlive: Bool, isHead: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let bodyBytes = isHead ? 0 : body.readableBytes
+        var out = allocator.buffer(capacity: 64 + headers.count * 40 + bodyBytes)
+        Self.writeStatusLine(status, version: version, to: &out)
+        for (name, value) in headers {
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+        if !keepAlive { out.writeStaticString("Connection: close\r\n") }
+        out.writeStaticString("\r\n")
+        if bodyBytes > 0 {
+            var body = body
+            out.writeBuffer(&body)
+        }
+        return out
+    }
+
+    /// `HTTP/1.1 100 Continue` and the blank line.
+    static func continueWire(version: HTTPVersion, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 32)
+        writeStatusLine(.continue, version: version, to: &out)
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    /// What the listener answers to bytes that are not an HTTP request, before it closes.
+    static func badRequestWire(allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 80)
+        out.writeStaticString("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        return out
+    }
+
+    private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, to out: inout ByteBuffer) {
+        if version == .http1_1 {
+            out.writeStaticString("HTTP/1.1 ")
+        } else {
+            out.writeStaticString("HTTP/")
+            out.writeString(String(version.major))
+            out.writeStaticString(".")
+            out.writeString(String(version.minor))
+            out.writeStaticString(" ")
+        }
+        out.writeString(String(status.code))
+        out.writeStaticString(" ")
+        out.writeString(status.reasonPhrase)
+        out.writeStaticString("\r\n")
+    }
+}
