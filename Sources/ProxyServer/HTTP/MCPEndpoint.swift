@@ -91,7 +91,7 @@ public struct MCPEndpoint: Sendable {
             return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
         var sawAccept = false
-        for (name, accept) in headers where name.utf8.count == 6 && name.lowercased() == "accept" {
+        for (name, accept) in headers where isToken(name.utf8, "accept") {
             sawAccept = true
             // Each comma-separated range, without splitting into an array.
             var rest = accept.utf8[...]
@@ -117,9 +117,15 @@ public struct MCPEndpoint: Sendable {
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         var type = range.prefix { $0 != UInt8(ascii: ";") }.drop(while: isSpace)
         while let last = type.last, isSpace(last) { type = type.dropLast() }
-        guard type.count == expected.utf8CodeUnitCount else { return false }
+        return isToken(type, expected)
+    }
+
+    /// Whether `bytes` are `expected` (lower case) in any case, byte by byte: a header name or a
+    /// media type, compared on every request without lower-casing a copy.
+    private static func isToken(_ bytes: some Collection<UInt8>, _ expected: StaticString) -> Bool {
+        guard bytes.count == expected.utf8CodeUnitCount else { return false }
         return expected.withUTF8Buffer { expected in
-            zip(type, expected).allSatisfy { byte, wanted in
+            zip(bytes, expected).allSatisfy { byte, wanted in
                 let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
                 return lower == wanted
             }
