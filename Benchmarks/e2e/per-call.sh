@@ -26,23 +26,8 @@ PROXY_PORT=${PROXY_PORT:-18181}
 RUN=$(mktemp -d /tmp/per-call-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
-PIDS=()
-cleanup() {
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
-
-wait_for() { # url status
-    for _ in $(seq 200); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
-        sleep 0.1
-    done
-    echo "no $2 from $1" >&2; exit 1
-}
+# PIDS, cleanup on exit, wait_for, proxy_config.
+source "$HERE/lib.sh"
 
 LIBC=$(ldd "$PROXY" | awk '/libc\.so\.6/ { print $3 }')
 perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc ' || perf probe -q -x "$LIBC" malloc
@@ -53,19 +38,7 @@ PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
 
 # run.sh's tenant settings, two tenants; the calls alternate between them.
-{
-    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$PROXY_PORT" "$RUN/audit.jsonl"
-    for i in 0 1; do
-        cat <<EOF
-  bench-$i:
-    url: "http://127.0.0.1:$UPSTREAM_PORT"
-    auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
-    default_realm: customers
-    pool: { max_connections: 32, idle_timeout: 600s }
-    limits: { max_in_flight: 128, max_queued: 128 }
-EOF
-    done
-} > "$RUN/proxy.yaml"
+proxy_config 2 "http://127.0.0.1:$UPSTREAM_PORT" "$PROXY_PORT" "$RUN/audit.jsonl" 600s > "$RUN/proxy.yaml"
 BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
 PROXY_PID=$!
 PIDS+=($PROXY_PID)

@@ -29,29 +29,12 @@ FLOOR_PORT=${FLOOR_PORT:-18083}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
-PIDS=()
-cleanup() {
-    # Stop what this script started, by pid, newest first.
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
+# PIDS, cleanup on exit, wait_for, proxy_config.
+source "$HERE/lib.sh"
 
 for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
-
-# Waits until $1 answers with HTTP status $2 (any method GET), at most 20 s.
-wait_for() {
-    for _ in $(seq 200); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
-        sleep 0.1
-    done
-    echo "no $2 from $1" >&2; exit 1
-}
 
 # --- the upstream: nginx ---------------------------------------------------------------------
 # TOKEN_LIFETIME (expires_in, seconds; Keycloak's default 300) shorter than the run makes the
@@ -64,24 +47,10 @@ wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
 UPSTREAM=http://127.0.0.1:$UPSTREAM_PORT
 
 # --- the proxy: $PROXY_TENANTS tenants on nginx, anonymous (no agents: loopback only) ---------
-# The calls go round the tenants, so the token count checks one fetch per tenant. Each pool and
-# limit is raised so that 64 concurrent calls are neither queued nor refused even on one tenant
-# (the defaults, 8 connections / 32 in flight / 8 queued, would answer tenant_overloaded).
+# The calls go round the tenants, so the token count checks one fetch per tenant.
 PROXY_TENANTS=${PROXY_TENANTS:-4}
 export WRK_TENANTS=$PROXY_TENANTS
-{
-    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$PROXY_PORT" "$RUN/audit.jsonl"
-    for ((i = 0; i < PROXY_TENANTS; i++)); do
-        cat <<EOF
-  bench-$i:
-    url: "$UPSTREAM"
-    auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
-    default_realm: customers
-    pool: { max_connections: 32, idle_timeout: 60s }
-    limits: { max_in_flight: 128, max_queued: 128 }
-EOF
-    done
-} > "$RUN/proxy.yaml"
+proxy_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_PORT" "$RUN/audit.jsonl" > "$RUN/proxy.yaml"
 if [[ " $TARGETS " == *" proxy "* ]]; then
     BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
     PROXY_PID=$!

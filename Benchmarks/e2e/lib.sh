@@ -1,0 +1,41 @@
+# Shared by the e2e scripts (sourced, not run): stopping what a script started, waiting for a
+# server, and the proxy's benchmark config.
+
+# Processes the script started; `cleanup` (on EXIT) stops them by pid, newest first.
+PIDS=()
+cleanup() {
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+# Waits until $1 answers with HTTP status $2 (any method GET), at most 20 s.
+wait_for() {
+    for _ in $(seq 200); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
+        sleep 0.1
+    done
+    echo "no $2 from $1" >&2
+    exit 1
+}
+
+# The proxy's config on stdout: $1 tenants bench-0 .. bench-N-1, all on upstream $2, listening on
+# 127.0.0.1:$3, auditing to $4, anonymous (no agents: loopback only). Each pool and limit is
+# raised so that 64 concurrent calls are neither queued nor refused even on one tenant (the
+# defaults, 8 connections / 32 in flight / 8 queued, would answer tenant_overloaded).
+proxy_config() { # tenants upstream port audit-file [idle-timeout]
+    printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$3" "$4"
+    for ((i = 0; i < $1; i++)); do
+        cat <<EOF
+  bench-$i:
+    url: "$2"
+    auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
+    default_realm: customers
+    pool: { max_connections: 32, idle_timeout: ${5:-60s} }
+    limits: { max_in_flight: 128, max_queued: 128 }
+EOF
+    done
+}
