@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The task that answers one connection's requests, one at a time, for as long as the
 /// connection lives.
@@ -26,10 +27,19 @@ final class ConnectionWorker: @unchecked Sendable {
     private var finished = false
     private var task: Task<Void, Never>?
 
+    /// How many connection tasks are running: each counts from its start until it has ended.
+    final class Count: Sendable {
+        private let value = Atomic<Int>(0)
+        var running: Int { value.load(ordering: .relaxed) }
+        func add(_ change: Int) { value.add(change, ordering: .relaxed) }
+    }
+
     /// Starts the task: `answer` runs for each job, in the order given.
-    init(loop: any EventLoop, executor: EventLoopTaskExecutor?, answer: @escaping @Sendable (Job) async -> Void) {
+    init(loop: any EventLoop, executor: EventLoopTaskExecutor?, count: Count, answer: @escaping @Sendable (Job) async -> Void) {
         self.loop = loop
+        count.add(1)
         task = Task(executorPreference: executor) { [self] in
+            defer { count.add(-1) }
             while !Task.isCancelled, let job = await next() {
                 await answer(job)
             }

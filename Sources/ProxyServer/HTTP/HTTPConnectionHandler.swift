@@ -41,6 +41,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     static let cancellationGrace = TimeAmount.seconds(2)
 
     private let responder: ProxyResponder
+    private let tasks: ConnectionWorker.Count
     private let maxBodySize: Int
     private let responseTimeout: TimeAmount
     private var state = State.idle
@@ -58,8 +59,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     /// Graceful shutdown: the answer in progress closes the connection.
     private var quiescing = false
 
-    init(responder: ProxyResponder, maxBodySize: Int, responseTimeout: TimeAmount) {
+    init(responder: ProxyResponder, maxBodySize: Int, responseTimeout: TimeAmount, tasks: ConnectionWorker.Count) {
         self.responder = responder
+        self.tasks = tasks
         self.maxBodySize = maxBodySize
         self.responseTimeout = responseTimeout
     }
@@ -159,7 +161,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         let responder = self.responder
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        return ConnectionWorker(loop: loop, executor: executor) { job in
+        return ConnectionWorker(loop: loop, executor: executor, count: tasks) { job in
             let response = await responder.respond(to: job.request)
             if loop.inEventLoop {
                 bound.value.0.writeAnswer(response, to: job, context: bound.value.1)

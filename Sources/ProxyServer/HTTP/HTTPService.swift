@@ -23,6 +23,8 @@ public final class HTTPService: Service, Sendable {
     private let responseTimeout: TimeAmount
     private let logger: Logger
     private let signal = ListeningSignal()
+    /// The connections' tasks (one per connection that has had a request), for tests.
+    let connectionTasks = ConnectionWorker.Count()
 
     /// Serves `endpoint` at `/mcp`, `/healthz`, `/readyz` from `registry`'s config (and
     /// `reloader`'s status), and `/metrics` from `metrics` when given.
@@ -54,6 +56,7 @@ public final class HTTPService: Service, Sendable {
         let maxBodySize = self.maxBodySize
         let idleTimeout = self.idleTimeout
         let responseTimeout = self.responseTimeout
+        let tasks = connectionTasks
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -73,7 +76,7 @@ public final class HTTPService: Service, Sendable {
                         // answers a malformed request with 400 (none of which costs per request).
                         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                        try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize, responseTimeout: responseTimeout))
+                        try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize, responseTimeout: responseTimeout, tasks: tasks))
                     }
                 }
                 .bind(host: listen.host, port: listen.port)
