@@ -152,8 +152,10 @@ final class UpstreamPool: Sendable {
                         }
                         // Every header is the client's own: constants, the config's host, a
                         // percent-encoded path and a token checked once when it was fetched
-                        // (TokenFetch), so no validation pass per request.
-                        try pipeline.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                        // (TokenFetch), so no validation pass per request, and an encoder that
+                        // only writes them out.
+                        try pipeline.addHandler(UpstreamRequestEncoder())
+                        try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                         // Every exchange ends with a read, so read-idle is idle; a write-watching handler
                         // would make a promise per write.
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
