@@ -38,8 +38,10 @@ extension EndToEnd {
                 try await withListener(proxyConfig([tenantConfig("eu", eu)])) { http, port in
                     eu.stall(.logout)
                     do {
+                        // A second request pipelined behind the stalled one has nobody to answer
+                        // to once the connection is gone: it must not start a task.
                         let connection = try RawHTTPConnection(port: port)
-                        try connection.send(post(Self.logoutAlice))
+                        try connection.send(post(Self.logoutAlice) + post(Self.listTenants))
                         #expect(await eventually { eu.requestCount(.logout) == 1 })
                     }
                     try await Task.sleep(for: .milliseconds(200))

@@ -150,6 +150,32 @@ extension EndToEnd {
             }
         }
 
+        @Test("garbage, twice, while a call runs: the call is answered, then the connection closes")
+        func garbageWhileACallRuns() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    eu.stall(.logout)
+                    let logout = #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","user_id":"eu-alice"}}}"#
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(logout.utf8.count)\r\n\r\n"
+                            + logout)
+                    for _ in 0..<100 where eu.requestCount(.logout) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    try connection.send("GARBAGE\r\n\r\n")
+                    try await Task.sleep(for: .milliseconds(100))
+                    try connection.send("MORE GARBAGE\r\n\r\n")
+                    try await Task.sleep(for: .milliseconds(100))
+                    eu.releaseStalled()
+                    let answer = await connection.read(until: "\"id\":8")
+                    #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+                    #expect(answer.contains("Connection: close\r\n"))
+                    #expect(await connection.isClosedByPeer())
+                    #expect(try onlineSessions(eu, "eu-alice") == 0)
+                }
+            }
+        }
+
         @Test("garbage pipelined after a request: the request gets its own answer, then the connection closes")
         func garbageAfterARequest() async throws {
             try await withTwoTenants { eu, _ in

@@ -239,7 +239,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        // The task ends once the request in progress, if any, is answered.
+        // The task ends once the request in progress, if any, is answered; that answer and the
+        // requests that came after it have nobody to go to (and must not start a new task).
+        state = .closing
+        pipelined.removeAll()
         worker?.finish()
         worker = nil
     }
@@ -248,6 +251,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         // Bytes that are not an HTTP request get a 400; after a request being answered they end
         // the connection once its answer is out (a 400 first would read as its answer). A reset
         // connection has nobody to answer. Either way the connection is done.
+        // Once the decoder has failed it reports every later read as this: the bytes are
+        // dropped, and the connection goes on to its answer or its lingering close.
+        if case ByteToMessageDecoderError.dataReceivedInErrorState = error { return }
         guard error is HTTPParserError else { return context.close(promise: nil) }
         switch state {
         case .idle, .reading:
