@@ -38,7 +38,8 @@ final class EventLoopTaskExecutor: TaskExecutor {
         if schedule { eventLoop.execute(drain) }
     }
 
-    /// Runs the jobs queued, at most `batch` of them before the loop gets to its I/O again.
+    /// Runs the jobs queued, at most `batch` at a time, so that the loop's other tasks get
+    /// their turn in between.
     private func runJobs() {
         let batch = 64
         for _ in 0..<batch {
