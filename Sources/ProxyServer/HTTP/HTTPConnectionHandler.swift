@@ -248,13 +248,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Bytes that are not an HTTP request get a 400; after a request being answered they end
-        // the connection once its answer is out (a 400 first would read as its answer). A reset
-        // connection has nobody to answer. Either way the connection is done.
         // Once the decoder has failed it reports every later read as this: the bytes are
         // dropped, and the connection goes on to its answer or its lingering close.
         if case ByteToMessageDecoderError.dataReceivedInErrorState = error { return }
+        // A reset connection (or any other failure) has nobody to answer.
         guard error is HTTPParserError else { return context.close(promise: nil) }
+        // Bytes that are not an HTTP request get a 400; after a request being answered they end
+        // the connection once its answer is out (a 400 first would read as its answer).
         switch state {
         case .idle, .reading:
             state = .closing
