@@ -20,7 +20,7 @@ extension EndToEnd {
                     for _ in 0..<10 {
                         let connection = try RawHTTPConnection(port: port)
                         for _ in 0..<3 {
-                            try connection.send(post(Self.listTenants))
+                            try connection.send(RawHTTPConnection.post(Self.listTenants))
                             #expect(await connection.read(until: "\"id\":7").hasPrefix("HTTP/1.1 200 OK\r\n"))
                         }
                         connections.append(connection)
@@ -41,7 +41,7 @@ extension EndToEnd {
                         // A second request pipelined behind the stalled one has nobody to answer
                         // to once the connection is gone: it must not start a task.
                         let connection = try RawHTTPConnection(port: port)
-                        try connection.send(post(Self.logoutAlice) + post(Self.listTenants))
+                        try connection.send(RawHTTPConnection.post(Self.logoutAlice) + RawHTTPConnection.post(Self.listTenants))
                         #expect(await eventually { eu.requestCount(.logout) == 1 })
                     }
                     try await Task.sleep(for: .milliseconds(200))
@@ -53,11 +53,6 @@ extension EndToEnd {
             }
         }
     }
-}
-
-private func post(_ body: String) -> String {
-    "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
 }
 
 /// Whether `condition` holds within `seconds`, checked every 20 ms.

@@ -35,9 +35,7 @@ extension EndToEnd {
             try await withTwoTenants { eu, _ in
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
                     let connection = try RawHTTPConnection(port: try port(of: client))
-                    let post = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n"
-                        + Self.call
+                    let post = RawHTTPConnection.post(Self.call)
                     try connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + post + "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     let answers = await connection.read(until: "HTTP/1.1 200 OK", count: 3)
                     let health = try #require(answers.range(of: #"{"status":"ok"}"#))
@@ -117,9 +115,7 @@ extension EndToEnd {
                     eu.stall(.logout)
                     let busy = try RawHTTPConnection(port: port)
                     let logout = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice"}}}"#
-                    try busy.send(
-                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(logout.utf8.count)\r\n\r\n" + logout)
+                    try busy.send(RawHTTPConnection.post(logout))
                     while eu.stalledCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
 
                     await group.triggerGracefulShutdown()
@@ -157,10 +153,7 @@ extension EndToEnd {
                     eu.stall(.logout)
                     let logout = #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","user_id":"eu-alice"}}}"#
                     let connection = try RawHTTPConnection(port: try port(of: client))
-                    try connection.send(
-                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(logout.utf8.count)\r\n\r\n"
-                            + logout)
+                    try connection.send(RawHTTPConnection.post(logout))
                     for _ in 0..<100 where eu.requestCount(.logout) == 0 { try await Task.sleep(for: .milliseconds(20)) }
                     try connection.send("GARBAGE\r\n\r\n")
                     try await Task.sleep(for: .milliseconds(100))
@@ -181,10 +174,7 @@ extension EndToEnd {
             try await withTwoTenants { eu, _ in
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
                     let connection = try RawHTTPConnection(port: try port(of: client))
-                    try connection.send(
-                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            + "Authorization: Bearer \(TestAgent.incidentBot.token)\r\nContent-Length: \(Self.call.utf8.count)\r\n\r\n"
-                            + Self.call + "GARBAGE\r\n\r\n")
+                    try connection.send(RawHTTPConnection.post(Self.call) + "GARBAGE\r\n\r\n")
                     let answer = await connection.read(until: "\"id\":7")
                     #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
                     #expect(answer.contains("Connection: close\r\n"))

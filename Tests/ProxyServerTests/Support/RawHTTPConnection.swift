@@ -29,6 +29,12 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
+    /// A whole `POST /mcp` of `body` (JSON) with `token`'s bearer header, as bytes to send.
+    static func post(_ body: String, token: String = TestAgent.incidentBot.token) -> String {
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer \(token)\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         var offset = 0
