@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # What one logout_user call costs the proxy process, counted rather than timed: malloc calls,
 # system calls and context switches per call, over CALLS calls on one keep-alive connection
-# after WARMUP calls (tokens fetched, connections open). The counts repeat from run to run for
-# the same binary, where wall-clock figures on this VM swing by 20 %.
+# after WARMUP calls (tokens fetched, connections open). Mallocs repeat exactly from run to run for
+# the same binary (system calls to within 0.2), where wall-clock figures on this VM swing by 20 %.
 #
 #   nginx (the same upstream as run.sh) <- keycloak-mcp-proxy serve <- one client (Python's
 #   http.client), answers checked; perf stat counts on the proxy's pid while it runs.
 #
 #   Benchmarks/e2e/per-call.sh             # needs: swift build -c release --product keycloak-mcp-proxy
 #   CALLS=20000 PROXY=/tmp/proxy-before Benchmarks/e2e/per-call.sh
+#   TARGET=floor Benchmarks/e2e/per-call.sh  # the same count for run.sh's floor (e2e-floor, built
+#                                            # in Benchmarks/), which answers /mcp with a fixed result
 #
 # Needs nginx and perf (apt-get install -y nginx linux-perf). malloc is counted through a uprobe
 # on libc's malloc (`perf probe -x LIBC malloc`, added here when missing; root only).
@@ -19,6 +21,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
+FLOOR=${FLOOR:-$ROOT/Benchmarks/.build/release/e2e-floor}
+TARGET=${TARGET:-proxy}
 CALLS=${CALLS:-10000}
 WARMUP=${WARMUP:-500}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18180}
@@ -37,12 +41,19 @@ nginx -c "$RUN/nginx.conf" -p "$RUN" &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
 
-# run.sh's tenant settings, two tenants; the calls alternate between them.
-proxy_config 2 "http://127.0.0.1:$UPSTREAM_PORT" "$PROXY_PORT" "$RUN/audit.jsonl" 600s > "$RUN/proxy.yaml"
-BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
-PROXY_PID=$!
-PIDS+=($PROXY_PID)
-wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+if [[ $TARGET == floor ]]; then
+    "$FLOOR" "$PROXY_PORT" "http://127.0.0.1:$UPSTREAM_PORT/admin/realms/customers/users/bench-user-1/logout" > "$RUN/floor.log" 2>&1 &
+    PROXY_PID=$!
+    PIDS+=($PROXY_PID)
+    wait_for "http://127.0.0.1:$PROXY_PORT/mcp" 404   # GET: only POST is routed
+else
+    # run.sh's tenant settings, two tenants; the calls alternate between them.
+    proxy_config 2 "http://127.0.0.1:$UPSTREAM_PORT" "$PROXY_PORT" "$RUN/audit.jsonl" 600s > "$RUN/proxy.yaml"
+    BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
+    PROXY_PID=$!
+    PIDS+=($PROXY_PID)
+    wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+fi
 
 # The client waits on a fifo between the warm-up and the measured calls, so that perf counts
 # exactly those.
@@ -89,5 +100,5 @@ fi
 
 count() { awk -F, -v e="$1" '$3 == e { print $1 }' "$RUN/perf-stat.csv"; }
 per() { awk -v n="$1" -v c="$CALLS" 'BEGIN { printf "%.1f", n / c }'; }
-echo "calls: $CALLS after $WARMUP warm-up calls; audit records: $(wc -l < "$RUN/audit.jsonl")"
+echo "$TARGET, calls: $CALLS after $WARMUP warm-up calls; audit records: $(cat "$RUN/audit.jsonl" 2> /dev/null | wc -l)"
 echo "per call: malloc $(per "$(count probe_libc:malloc)"), system calls $(per "$(count raw_syscalls:sys_enter)"), context switches $(per "$(count context-switches)"), CPU $(per "$(awk -F, '$3 == "task-clock" { print $1 * 1000 }' "$RUN/perf-stat.csv")") µs"
