@@ -42,7 +42,8 @@ done
 TOKEN_LIFETIME=${TOKEN_LIFETIME:-300}
 sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#$TOKEN_LIFETIME#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
 nginx -c "$RUN/nginx.conf" -p "$RUN" &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
 UPSTREAM=http://127.0.0.1:$UPSTREAM_PORT
 
@@ -95,13 +96,15 @@ url_of() {
 }
 mode_of() { case $1 in direct) echo direct ;; proxy | floor) echo mcp ;; peer) echo peer ;; esac; }
 
-# One wrk run; prints its RESULT line. Bounded by wrk's -d and by timeout(1).
+# One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
+# $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
 load() { # target connections duration
     local threads=1
     (($2 > 1)) && threads=2
     local seconds=${3%s}
-    WRK_MODE=$(mode_of "$1") timeout $((seconds + 30)) wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
-        -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true
+    local TIMEFORMAT='%U %S'
+    { time WRK_MODE=$(mode_of "$1") timeout $((seconds + 30)) wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
+        -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true; } 2> "$RUN/wrk-$1-c$2-$3.cpu"
     grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
@@ -109,6 +112,8 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 # 2, may hold spaces, so count from the closing parenthesis).
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 TICK=$(getconf CLK_TCK)
+# nginx's CPU is its workers' (the master only starts them).
+nginx_ticks() { local sum=0; for pid in $(pgrep -P "$NGINX_PID"); do sum=$((sum + $(ticks "$pid"))); done; echo "$sum"; }
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; } # pid field: kB from /proc
 
 # Warm-up (not reported): the first calls fetch the tokens and open the connections.
@@ -125,8 +130,8 @@ if [[ -n ${PROXY_PID:-} ]]; then
     PIDS+=($!)
 fi
 {
-    echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | proxy VmHWM / VmRSS |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | CPU µs per call: wrk / nginx / server | proxy VmHWM / VmRSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } | tee "$RUN/results.md"
 for c in $CONCURRENCY; do
     for target in $TARGETS; do
@@ -135,15 +140,27 @@ for c in $CONCURRENCY; do
         [[ $target == proxy ]] && server=$PROXY_PID
         [[ $target == peer ]] && server=$PEER_PID
         [[ $target == floor ]] && server=$FLOOR_PID
-        before=$([[ -n $server ]] && ticks "$server" || echo 0); t0=$(date +%s%N)
+        before=$([[ -n $server ]] && ticks "$server" || echo 0); nginx_before=$(nginx_ticks); t0=$(date +%s%N)
         line=$(load "$target" "$c" "$DURATION")
-        cpu="-"
-        [[ -n $server ]] && cpu="$(( ($(ticks "$server") - before) * 100 * 1000000000 / TICK / ($(date +%s%N) - t0) )) %"
+        cpu="-"; server_ticks=0
+        if [[ -n $server ]]; then
+            server_ticks=$(($(ticks "$server") - before))
+            cpu="$(( server_ticks * 100 * 1000000000 / TICK / ($(date +%s%N) - t0) )) %"
+        fi
+        # Each process's CPU over the row divided by the calls answered: what a call costs the
+        # machine that all three share (nginx is the whole server on the direct row).
+        per_call=$(awk -v calls="$(field requests "$line")" -v wrk="$(cat "$RUN/wrk-$target-c$c-$DURATION.cpu")" \
+            -v nginx="$(( $(nginx_ticks) - nginx_before ))" -v server="$server_ticks" -v tick="$TICK" \
+            -v has_server="${server:+1}" 'BEGIN {
+                if (calls <= 0) { print "-"; exit }
+                split(wrk, w, " ")
+                printf "%.1f / %.1f / %s", (w[1] + w[2]) * 1e6 / calls, nginx * 1e6 / tick / calls, has_server ? sprintf("%.1f", server * 1e6 / tick / calls) : "-"
+            }')
         rss=""
         [[ $target == proxy ]] && rss="$(( $(kib "$PROXY_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PID" VmRSS) / 1024 )) MiB"
-        printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s |\n' "$c" "$target" \
+        printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s | %s |\n' "$c" "$target" \
             "$(field rps "$line")" "$(field p50_us "$line")" "$(field p99_us "$line")" \
-            "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$rss" | tee -a "$RUN/results.md"
+            "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$per_call" "$rss" | tee -a "$RUN/results.md"
     done
 done
 END=$(date +%s)
