@@ -44,18 +44,19 @@ public enum JSONValue: Sendable, Hashable {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            // The keys sorted in a temporary buffer (on the stack when small), not a new array.
-            withUnsafeTemporaryAllocation(of: String.self, capacity: object.count) { buffer in
-                var keys = buffer
-                _ = keys.initialize(fromContentsOf: object.keys)
-                keys.sort()
-                for (index, key) in keys.enumerated() {
+            // The members sorted by key in a temporary buffer (on the stack when small), not a
+            // new array, and written from there: no second lookup per key.
+            withUnsafeTemporaryAllocation(of: (key: String, value: JSONValue).self, capacity: object.count) { buffer in
+                var members = buffer
+                _ = members.initialize(fromContentsOf: object)
+                members.sort { $0.key < $1.key }
+                for (index, member) in members.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    Self.writeString(key, to: &out)
+                    Self.writeString(member.key, to: &out)
                     out.append(UInt8(ascii: ":"))
-                    object[key]!.writeJSON(to: &out)
+                    member.value.writeJSON(to: &out)
                 }
-                keys.deinitialize()
+                members.deinitialize()
             }
             out.append(UInt8(ascii: "}"))
         }
