@@ -63,6 +63,21 @@ extension EndToEnd {
             }
         }
 
+        @Test("HTTP/1.0 with Connection: keep-alive is told keep-alive and served again on the same connection")
+        func http10KeepAlive() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let connection = try RawHTTPConnection(port: try port(of: client))
+                    try connection.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                    let first = await connection.read(until: #"{"status":"ok"}"#)
+                    #expect(first.hasPrefix("HTTP/1.0 200 OK\r\n"))
+                    #expect(first.contains("Connection: keep-alive\r\n"))
+                    try connection.send("GET /readyz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                    #expect(await connection.read(until: #""status":"ready""#).hasPrefix("HTTP/1.0 200 OK\r\n"))
+                }
+            }
+        }
+
         @Test("a body that stops arriving is dropped after the idle timeout, and shutdown does not wait for it")
         func stalledBody() async throws {
             try await withTwoTenants { eu, _ in

@@ -3,7 +3,8 @@ import NIOHTTP1
 
 extension OutgoingResponse {
     /// The whole response as HTTP/1.1 bytes: status line, headers, `Connection: close` unless
-    /// `keepAlive`, the blank line and (unless `isHead`) the body, in one buffer.
+    /// `keepAlive` (`Connection: keep-alive` when it is, to HTTP/1.0, which closes by default),
+    /// the blank line and (unless `isHead`) the body, in one buffer.
     ///
     /// The listener writes it as one buffer instead of head, body and end through NIO's response
     /// encoder: every header is the proxy's own (and has its `Content-Length` already), so there is
@@ -18,7 +19,11 @@ extension OutgoingResponse {
             out.writeString(value)
             out.writeStaticString("\r\n")
         }
-        if !keepAlive { out.writeStaticString("Connection: close\r\n") }
+        if !keepAlive {
+            out.writeStaticString("Connection: close\r\n")
+        } else if version.major == 1 && version.minor == 0 {
+            out.writeStaticString("Connection: keep-alive\r\n")
+        }
         out.writeStaticString("\r\n")
         if bodyBytes > 0 {
             var body = body
