@@ -26,25 +26,51 @@ enum LoopbackHTTP {
         }
     }
 
-    private static func exchange(port: Int, _ method: String, _ path: String, headers: [String: String], body: String) throws -> Response {
+    /// How long the server at `port` keeps a connection that sends nothing open before it
+    /// closes it; nil if it is still open after `limit`.
+    static func timeUntilClosed(port: Int, limit: Duration) async throws -> Duration? {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    let fd = try connected(port: port, timeout: Int(limit.components.seconds) + 1)
+                    defer { close(fd) }
+                    let start = ContinuousClock.now
+                    var byte: UInt8 = 0
+                    // 0: closed by the server; -1 with EAGAIN: the receive timeout passed first.
+                    return recv(fd, &byte, 1, 0) == 0 ? ContinuousClock.now - start : nil
+                })
+            }
+        }
+    }
+
+    /// A socket connected to 127.0.0.1:`port`, sends and receives bounded by `timeout` seconds.
+    private static func connected(port: Int, timeout: Int) throws -> Int32 {
         #if canImport(Darwin)
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #else
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #endif
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(fd) }
-        var limit = timeval(tv_sec: 10, tv_usec: 0)
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)") }
+        guard result == 0 else {
+            close(fd)
+            throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)")
+        }
+        return fd
+    }
+
+    private static func exchange(port: Int, _ method: String, _ path: String, headers: [String: String], body: String) throws -> Response {
+        let fd = try connected(port: port, timeout: 10)
+        defer { close(fd) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         let bytes = Array((head + "\r\n" + body).utf8)

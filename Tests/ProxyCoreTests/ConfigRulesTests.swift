@@ -175,6 +175,35 @@ struct ConfigRulesTests {
         ])
     }
 
+    @Test func serverLimitsAreRead() throws {
+        let loaded = try loadConfig(baseConfig + "\nserver:\n  idle_timeout: 5s\n  response_timeout: 1m30s\n  max_body_bytes: 65536")
+        #expect(loaded.config.server.idleTimeout == .seconds(5))
+        #expect(loaded.config.server.responseTimeout == .seconds(90))
+        #expect(loaded.config.server.maxBodyBytes == 65536)
+        #expect(loaded.warnings.isEmpty)
+        let defaults = try loadConfig(baseConfig).config.server
+        #expect(defaults.idleTimeout == .seconds(60) && defaults.responseTimeout == .seconds(120) && defaults.maxBodyBytes == 1 << 20)
+    }
+
+    @Test func serverLimitsOutOfRangeAreErrorsWithTheirPositions() {
+        let text = baseConfig + "\nserver:\n  idle_timeout: 10ms\n  response_timeout: 2h\n  max_body_bytes: 100"
+        #expect(configErrors(text) == [
+            "config.yaml:12:17: server.idle_timeout: expected a duration from 100ms to 1h, found \"10ms\"",
+            "config.yaml:13:21: server.response_timeout: expected a duration from 1s to 1h, found \"2h\"",
+            "config.yaml:14:19: server.max_body_bytes: expected a number of bytes from 1024 to 67108864 (64 MiB), found 100",
+        ])
+    }
+
+    @Test func aResponseTimeoutNotLongerThanATenantsRequestTimeoutIsWarnedAbout() throws {
+        let text = baseConfig.replacing("    default_realm: customers", with: "    default_realm: customers\n    timeouts: { request: 30s }")
+            + "\nserver: { response_timeout: 30s }"
+        let loaded = try loadConfig(text)
+        #expect(loaded.warnings.map(\.description) == [
+            "config.yaml:12:29: server.response_timeout: not longer than tenant eu's timeouts.request (30s): its calls may be answered with an internal error instead of their own timeout"
+        ])
+        #expect(loaded.config.server.responseTimeout == .seconds(30), "a warning, not an error: the value is used")
+    }
+
     @Test func publicListenerWithoutAgentsIsWarnedAbout() throws {
         let loaded = try loadConfig(baseConfig + "\nserver: { listen: \"0.0.0.0:8080\" }")
         #expect(loaded.warnings.map(\.description) == [

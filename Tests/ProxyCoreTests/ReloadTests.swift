@@ -145,6 +145,22 @@ struct ReloadTests {
         }
     }
 
+    @Test func aChangedListenerLimitIsSaidToNeedARestart() async throws {
+        let withServer = { (text: String, server: String) in text.replacing("version: 1\n", with: "version: 1\nserver:\n" + server) }
+        try await withReloader(initial: { eu, _ in withServer(configYAML(tenantYAML("eu", url: eu)), "  idle_timeout: 5s\n") }) { f in
+            // Origins apply on the next request: no warning for them.
+            try f.write(withServer(configYAML(tenantYAML("eu", url: f.eu.url)), "  idle_timeout: 5s\n  allowed_origins: [\"https://a.example.com\"]\n"))
+            #expect(f.reloader.reload())
+            #expect(f.logs.all.filter { $0.level == .warning }.isEmpty)
+
+            try f.write(withServer(configYAML(tenantYAML("eu", url: f.eu.url)), "  idle_timeout: 9s\n  max_body_bytes: 4096\n  allowed_origins: [\"https://a.example.com\"]\n"))
+            #expect(f.reloader.reload())
+            #expect(f.logs.all.filter { $0.level == .warning }.map(\.message) == [
+                "server.idle_timeout, server.max_body_bytes changed: read at start, kept as they were until a restart"
+            ])
+        }
+    }
+
     @Test func aKubernetesConfigMapSwapIsPickedUpEvenWithTheSameSizeAndMtime() async throws {
         // kubelet's layout: config.yaml -> ..data/config.yaml, ..data -> ..TIMESTAMP/.
         let layout = { (dir: TempDirectory, text: String) throws -> String in

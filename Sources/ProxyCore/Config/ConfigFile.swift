@@ -20,11 +20,17 @@ struct ServerSection: Decodable {
     var listen: Located<String>?
     var allowedOrigins: [Located<String>]?
     var auditLog: Located<String>?
+    var idleTimeout: Located<ConfigDuration>?
+    var responseTimeout: Located<ConfigDuration>?
+    var maxBodyBytes: Located<Int>?
 
     enum CodingKeys: String, CodingKey {
         case listen
         case allowedOrigins = "allowed_origins"
         case auditLog = "audit_log"
+        case idleTimeout = "idle_timeout"
+        case responseTimeout = "response_timeout"
+        case maxBodyBytes = "max_body_bytes"
     }
 }
 

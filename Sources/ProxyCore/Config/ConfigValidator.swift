@@ -29,6 +29,12 @@ struct ConfigValidator {
         for entry in file.tenants.value.entries {
             if let tenant = validateTenant(name: entry.name, entry.value) { tenants.append(tenant) }
         }
+        // The listener's backstop cutting calls short of their own, per-tenant timeout.
+        if let response = file.server?.responseTimeout, let slowest = tenants.max(by: { $0.connection.timeouts.request < $1.connection.timeouts.request }),
+            server.responseTimeout <= slowest.connection.timeouts.request
+        {
+            warn(response, "not longer than tenant \(slowest.name)'s timeouts.request (\(ConfigDuration(slowest.connection.timeouts.request))): its calls may be answered with an internal error instead of their own timeout")
+        }
         let tenantNames = file.tenants.value.entries.map(\.name.value)
         var defaultTenant: String?
         if let name = file.defaultTenant {
@@ -82,7 +88,21 @@ struct ConfigValidator {
                 }
             }
         }
-        return ServerConfig(listen: listen, allowedOrigins: origins, auditLog: audit)
+        var server = ServerConfig(listen: listen, allowedOrigins: origins, auditLog: audit)
+        if let idle = section?.idleTimeout {
+            server.idleTimeout = checkedDuration(idle, within: .milliseconds(100)...(.seconds(3600)))
+        }
+        if let response = section?.responseTimeout {
+            server.responseTimeout = checkedDuration(response, within: .seconds(1)...(.seconds(3600)))
+        }
+        if let size = section?.maxBodyBytes {
+            if (1024...(64 << 20)).contains(size.value) {
+                server.maxBodyBytes = size.value
+            } else {
+                fail(size, "expected a number of bytes from 1024 to 67108864 (64 MiB), found \(size.value)")
+            }
+        }
+        return server
     }
 
     // MARK: - tenants

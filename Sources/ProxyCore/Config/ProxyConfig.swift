@@ -28,11 +28,25 @@ public struct ServerConfig: Sendable, Hashable {
     /// Origin values accepted besides the listen host, e.g. `https://agents.example.com`.
     public var allowedOrigins: [String]
     public var auditLog: AuditDestination
+    /// A connection that sends nothing for this long is closed (an idle keep-alive connection,
+    /// or a request body that stopped arriving); one waiting for its answer is not.
+    public var idleTimeout: Duration
+    /// A request still unanswered after this gets a JSON-RPC internal error: a backstop, as
+    /// tool calls end sooner, bounded by each tenant's `timeouts.request`.
+    public var responseTimeout: Duration
+    /// Larger request bodies are refused with 413 before they are read whole.
+    public var maxBodyBytes: Int
 
-    public init(listen: ListenAddress, allowedOrigins: [String] = [], auditLog: AuditDestination = .standardError) {
+    public init(
+        listen: ListenAddress, allowedOrigins: [String] = [], auditLog: AuditDestination = .standardError,
+        idleTimeout: Duration = .seconds(60), responseTimeout: Duration = .seconds(120), maxBodyBytes: Int = 1 << 20
+    ) {
         self.listen = listen
         self.allowedOrigins = allowedOrigins
         self.auditLog = auditLog
+        self.idleTimeout = idleTimeout
+        self.responseTimeout = responseTimeout
+        self.maxBodyBytes = maxBodyBytes
     }
 }
 

@@ -97,6 +97,7 @@ public final class ConfigReloader: Service, Sendable {
             for warning in loaded.warnings {
                 logger.warning("\(warning.description)", metadata: ["trigger": "\(trigger.rawValue)"])
             }
+            let running = registry.current.config.server
             let changes: TenantRegistry.Changes
             do throws(KeycloakError) {
                 changes = try registry.apply(loaded.config)
@@ -110,6 +111,12 @@ public final class ConfigReloader: Service, Sendable {
                 state.status.lastChanges = changes
             }
             registry.metrics.reload(succeeded: true)
+            let startOnly = running.startOnlyKeys(changedIn: loaded.config.server)
+            if !startOnly.isEmpty {
+                logger.warning(
+                    "\(startOnly.joined(separator: ", ")) changed: read at start, kept as they were until a restart",
+                    metadata: ["trigger": "\(trigger.rawValue)", "path": "\(path)"])
+            }
             logger.info(
                 "config reloaded", metadata: ["trigger": "\(trigger.rawValue)", "path": "\(path)", "tenants": "\(changes)"])
             return true

@@ -74,9 +74,10 @@ public final class ProxyRuntime: Sendable {
     }
 
     /// The HTTP listener on `listen` (default: `server.listen`), with the config's agents and
-    /// allowed origins.
-    public func httpService(listen: ListenAddress? = nil, settings: HTTPSettings = .init()) -> HTTPService {
+    /// allowed origins, and its limits (default: the `server` section's, read at start).
+    public func httpService(listen: ListenAddress? = nil, settings: HTTPSettings? = nil) -> HTTPService {
         let address = listen ?? config.server.listen
+        let settings = settings ?? HTTPSettings(config.server)
         if config.agents == nil && !address.isLoopback {
             logger.warning(
                 "no agents section and a listen address that is not loopback: every /mcp call is refused with 401",

@@ -25,7 +25,7 @@ func proxyConfig(
 /// `ServiceGroup`), runs `body` with the `/mcp` URL, then shuts the group down gracefully,
 /// which closes every tenant's connection pool.
 func withProxy<T>(
-    _ config: ProxyConfig, settings: HTTPSettings = .init(), connections: Int = 8, _ body: (MCPTestClient) async throws -> T
+    _ config: ProxyConfig, settings: HTTPSettings? = nil, connections: Int = 8, _ body: (MCPTestClient) async throws -> T
 ) async throws -> T {
     let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: nil)
     let http = runtime.httpService(settings: settings)
