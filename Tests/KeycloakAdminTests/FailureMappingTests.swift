@@ -34,6 +34,26 @@ struct FailureMappingTests {
         }
     }
 
+    @Test func aReusedConnectionTimesOutAtItsOwnExchangesDeadline() async throws {
+        // One connection: the second exchange runs on it while the deadline check armed by the
+        // first is still pending (due 400 ms into the second one's 600 ms).
+        try await withTenant(adjust: {
+            $0.pool.maxConnections = 1
+            $0.timeouts.request = .milliseconds(600)
+        }) { emulator, client throws in
+            try await client.logout(realm: "customers", userID: aliceID)
+            try await Task.sleep(for: .milliseconds(200))
+            emulator.stall(.logout)
+            let start = clock.now
+            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+            let elapsed = clock.now - start
+            emulator.releaseStalled()
+            #expect(error?.code == .upstreamTimeout)
+            #expect(elapsed >= .milliseconds(600), "timed out after \(elapsed), before its own deadline")
+            #expect(elapsed < .seconds(3))
+        }
+    }
+
     @Test func aSaturatedPoolIsTenantOverloaded() async throws {
         try await withTenant(adjust: {
             $0.pool.maxConnections = 1

@@ -16,7 +16,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         let id: UInt64
         /// Resumed exactly once: by whoever takes the exchange out of ``exchange``.
         let continuation: UnsafeContinuation<UpstreamResponse, any Error>
-        var timer: NIOScheduledCallback?
+        let deadline: NIODeadline
         var status = 0
         var keepAlive = true
         var body: ByteBuffer?
@@ -25,6 +25,12 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
+    /// The deadline check, armed at `timerDeadline`: left armed when an exchange ends, so that
+    /// the next one usually needs none (it re-arms itself for a later deadline when it fires).
+    /// Scheduling and cancelling one per exchange cost ~4 % of the CPU at 64 calls in flight:
+    /// NIO cancels by searching its timer heap.
+    private var timer: NIOScheduledCallback?
+    private var timerDeadline: NIODeadline?
     /// The exchange whose caller went away before it began.
     private var cancelledBeforeStart: UInt64?
     private static let exchangeIDs = Atomic<UInt64>(0)
@@ -73,15 +79,20 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             assertionFailure("a leased connection runs one exchange at a time")
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
-        // The connection itself is the deadline's callback: no closure or promise per exchange.
-        guard let timer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self) else {
-            // Only an event loop that is shutting down refuses; nothing would answer.
-            context.close(promise: nil)
-            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+        // A check armed for a later deadline than this one's would come too late.
+        if let armed = timerDeadline, armed > deadline {
+            timer?.cancel()
+            timer = nil
+            timerDeadline = nil
         }
-        var exchange = Exchange(id: id, continuation: continuation)
-        exchange.timer = timer
-        self.exchange = exchange
+        if timer == nil {
+            guard arm(at: deadline, context: context) else {
+                // Only an event loop that is shutting down refuses; nothing would answer.
+                context.close(promise: nil)
+                return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+            }
+        }
+        exchange = Exchange(id: id, continuation: continuation, deadline: deadline)
 
         let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -91,9 +102,25 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// The deadline of the exchange in flight passed (its timer is cancelled when it ends).
+    /// The connection itself is the deadline's callback: no closure or promise per arming.
+    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        guard let scheduled = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self) else { return false }
+        timer = scheduled
+        timerDeadline = deadline
+        return true
+    }
+
+    /// The armed check is due: the exchange in flight, if any, has passed its deadline, or has a
+    /// later one (it began after the check was armed), to be checked then.
     func handleScheduledCallback(eventLoop: some EventLoop) {
-        fail(UpstreamTransportError.timedOut)
+        timer = nil
+        timerDeadline = nil
+        guard let exchange else { return }
+        if NIODeadline.now() >= exchange.deadline {
+            fail(UpstreamTransportError.timedOut)
+        } else if let context, !arm(at: exchange.deadline, context: context) {
+            fail(UpstreamTransportError.connectionClosed)
+        }
     }
 
     private func cancel(_ id: UInt64) {
@@ -109,7 +136,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private func fail(_ error: any Error) {
         let ended = exchange
         exchange = nil
-        ended?.timer?.cancel()
+        // The connection closes: nothing more to check, and the loop's timer heap must not
+        // keep it alive until the deadline.
+        timer?.cancel()
+        timer = nil
+        timerDeadline = nil
         context?.close(promise: nil)
         ended?.continuation.resume(throwing: error)
     }
@@ -146,7 +177,6 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         case .end:
             let ended = exchange!
             exchange = nil
-            ended.timer?.cancel()
             if ended.keepAlive && context.channel.isActive {
                 pool.release(self)
             } else {
