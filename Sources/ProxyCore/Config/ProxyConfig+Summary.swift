@@ -1,9 +1,10 @@
 import KeycloakAdmin
 
 extension ProxyConfig {
-    /// One line per tenant and agent, for `check`: what will be served, never a secret.
+    /// One line for the listener, then one per tenant and agent, for `check`: what will be
+    /// served, never a secret.
     public var summaryLines: [String] {
-        var lines: [String] = []
+        var lines = [server.summary]
         for tenant in tenants {
             lines.append(tenant.summary(isDefault: tenant.name == defaultTenant))
         }
@@ -14,6 +15,18 @@ extension ProxyConfig {
             lines.append("agents: none; anonymous calls are accepted on loopback only (listen \(server.listen))")
         }
         return lines
+    }
+}
+
+extension ServerConfig {
+    var summary: String {
+        let audit: String
+        switch auditLog {
+        case .standardError: audit = "standard error"
+        case .file(let path): audit = path
+        }
+        let body = maxBodyBytes % 1024 == 0 ? (maxBodyBytes % (1 << 20) == 0 ? "\(maxBodyBytes >> 20) MiB" : "\(maxBodyBytes >> 10) KiB") : "\(maxBodyBytes) bytes"
+        return "server: listen \(listen); audit to \(audit); idle \(ConfigDuration(idleTimeout)), response \(ConfigDuration(responseTimeout)), body at most \(body)"
     }
 }
 
