@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    @Test func anIdleTimeoutLongerThanTheRequestTimeoutIsWaitedFor() async throws {
+        // The connection's one check fires first at the exchange's deadline (300 ms), finds it
+        // idle, and waits on for the idle timeout.
+        try await withTenant(adjust: {
+            $0.pool.idleTimeout = .seconds(2)
+            $0.timeouts.request = .milliseconds(300)
+        }) { emulator, client throws in
+            try await client.logout(realm: "customers", userID: aliceID)
+            let idle = ContinuousClock.now
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try openConnections(to: emulator) == 1, "closed before its idle timeout")
+            while try openConnections(to: emulator) > 0, ContinuousClock.now - idle < .seconds(8) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try openConnections(to: emulator) == 0)
+            #expect(ContinuousClock.now - idle >= .milliseconds(1900))
+        }
+    }
+
     @Test func aCancelledCallGivesItsConnectionBack() async throws {
         try await withTenant(adjust: {
             $0.pool.maxConnections = 1

@@ -7,7 +7,8 @@ import Synchronization
 /// The last handler of its channel's pipeline. Its state is touched on the channel's event loop
 /// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
 /// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
-/// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it.
+/// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it, and so does
+/// the pool's idle timeout passing with no exchange.
 final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -25,12 +26,15 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
-    /// The deadline check, armed at `timerDeadline`: left armed when an exchange ends, so that
-    /// the next one usually needs none (it re-arms itself for a later deadline when it fires).
-    /// Scheduling and cancelling one per exchange cost ~4 % of the CPU at 64 calls in flight:
-    /// NIO cancels by searching its timer heap.
+    /// The one check of the connection's deadlines, armed at `timerDeadline`: the exchange in
+    /// flight's, or when there is none, the idle timeout's. Left armed when an exchange ends, so
+    /// that the next one usually needs none (it re-arms itself for a later deadline when it
+    /// fires). Scheduling and cancelling one per exchange cost ~4 % of the CPU at 64 calls in
+    /// flight: NIO cancels by searching its timer heap.
     private var timer: NIOScheduledCallback?
     private var timerDeadline: NIODeadline?
+    /// When the last exchange ended (or the connection opened).
+    private var idleSince = NIODeadline.now()
     /// The exchange whose caller went away before it began.
     private var cancelledBeforeStart: UInt64?
     private static let exchangeIDs = Atomic<UInt64>(0)
@@ -79,18 +83,10 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             assertionFailure("a leased connection runs one exchange at a time")
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
-        // A check armed for a later deadline than this one's would come too late.
-        if let armed = timerDeadline, armed > deadline {
-            timer?.cancel()
-            timer = nil
-            timerDeadline = nil
-        }
-        if timer == nil {
-            guard arm(at: deadline, context: context) else {
-                // Only an event loop that is shutting down refuses; nothing would answer.
-                context.close(promise: nil)
-                return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
-            }
+        guard check(by: deadline, context: context) else {
+            // Only an event loop that is shutting down refuses; nothing would answer.
+            context.close(promise: nil)
+            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
         exchange = Exchange(id: id, continuation: continuation, deadline: deadline)
 
@@ -102,24 +98,38 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// The connection itself is the deadline's callback: no closure or promise per arming.
-    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) -> Bool {
-        guard let scheduled = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self) else { return false }
+    /// Makes sure the check comes at `deadline` or before: a check armed for later would come
+    /// too late, so it is moved (rare: deadlines mostly only grow). False if the loop refuses.
+    private func check(by deadline: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        if let armed = timerDeadline {
+            guard armed > deadline else { return true }
+            timer?.cancel()
+        }
+        // The connection itself is the callback: no closure or promise per arming.
+        guard let scheduled = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self) else {
+            timer = nil
+            timerDeadline = nil
+            return false
+        }
         timer = scheduled
         timerDeadline = deadline
         return true
     }
 
-    /// The armed check is due: the exchange in flight, if any, has passed its deadline, or has a
-    /// later one (it began after the check was armed), to be checked then.
+    /// The armed check is due. With an exchange in flight: it passed its deadline, or has a
+    /// later one (it began after the check was armed), to be checked then. Without: the
+    /// connection has been idle for the pool's idle timeout (then it closes), or not yet.
     func handleScheduledCallback(eventLoop: some EventLoop) {
         timer = nil
         timerDeadline = nil
-        guard let exchange else { return }
-        if NIODeadline.now() >= exchange.deadline {
+        guard let context else { return }
+        let due = exchange?.deadline ?? idleSince + pool.idleTimeout
+        if NIODeadline.now() < due {
+            if !check(by: due, context: context) { fail(UpstreamTransportError.connectionClosed) }
+        } else if exchange != nil {
             fail(UpstreamTransportError.timedOut)
-        } else if let context, !arm(at: exchange.deadline, context: context) {
-            fail(UpstreamTransportError.connectionClosed)
+        } else {
+            context.close(promise: nil)
         }
     }
 
@@ -150,6 +160,13 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         channel = context.channel
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        // Closed if it is never used: the caller it was opened for may give it back unused.
+        idleSince = .now()
+        _ = check(by: idleSince + pool.idleTimeout, context: context)
+        context.fireChannelActive()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         if self.context === context { self.context = nil }
     }
@@ -178,6 +195,10 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             let ended = exchange!
             exchange = nil
             if ended.keepAlive && context.channel.isActive {
+                idleSince = .now()
+                // Usually armed for sooner already; moved only when the idle timeout is the
+                // shorter of the two.
+                _ = check(by: idleSince + pool.idleTimeout, context: context)
                 pool.release(self)
             } else {
                 context.close(promise: nil)
@@ -197,12 +218,4 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         context.fireChannelInactive()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // Idle for the pool's idle timeout: close unless an exchange is under way.
-        if event is IdleStateHandler.IdleStateEvent, exchange == nil {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
 }

@@ -54,7 +54,8 @@ final class UpstreamPool: Sendable {
 
     let endpoint: UpstreamEndpoint
     private let limit: Int
-    private let idleTimeout: TimeAmount
+    /// An idle connection is closed after this (``UpstreamConnection`` checks).
+    let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private let tls: TLSContextCache?
     private let group: any EventLoopGroup
@@ -136,7 +137,6 @@ final class UpstreamPool: Sendable {
             throw error
         }
         let serverName = endpoint.serverName
-        let idleTimeout = self.idleTimeout
         do {
             // `any()` is the calling thread's own event loop when it runs on one. The initializer
             // runs once per address tried (IPv6 and IPv4 race), so each attempt gets its own
@@ -156,9 +156,9 @@ final class UpstreamPool: Sendable {
                         // only writes them out.
                         try pipeline.addHandler(UpstreamRequestEncoder())
                         try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                        // Every exchange ends with a read, so read-idle is idle; a write-watching handler
-                        // would make a promise per write.
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                        // It closes itself when idle for the pool's idle timeout, with the same
+                        // check as its exchanges' deadlines: no idle handler for each read and
+                        // write to pass through.
                         try pipeline.addHandler(UpstreamConnection(pool: self))
                     }
                 }
