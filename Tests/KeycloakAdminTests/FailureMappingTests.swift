@@ -36,21 +36,21 @@ struct FailureMappingTests {
 
     @Test func aReusedConnectionTimesOutAtItsOwnExchangesDeadline() async throws {
         // One connection: the second exchange runs on it while the deadline check armed by the
-        // first is still pending (due 400 ms into the second one's 600 ms).
+        // first is still pending (due some 0.8 s into the second one's 1.5 s).
         try await withTenant(adjust: {
             $0.pool.maxConnections = 1
-            $0.timeouts.request = .milliseconds(600)
+            $0.timeouts.request = .milliseconds(1500)
         }) { emulator, client throws in
             try await client.logout(realm: "customers", userID: aliceID)
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(700))
             emulator.stall(.logout)
             let start = clock.now
             let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
             let elapsed = clock.now - start
             emulator.releaseStalled()
             #expect(error?.code == .upstreamTimeout)
-            #expect(elapsed >= .milliseconds(600), "timed out after \(elapsed), before its own deadline")
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed >= .milliseconds(1500), "timed out after \(elapsed), before its own deadline")
+            #expect(elapsed < .seconds(6))
         }
     }
 
