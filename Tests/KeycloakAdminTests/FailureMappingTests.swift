@@ -22,11 +22,7 @@ struct FailureMappingTests {
 
     @Test func aStallBeyondTheRequestTimeoutIsATimeout() async throws {
         try await withTenant(adjust: { $0.timeouts.request = .milliseconds(300) }) { emulator, client throws in
-            emulator.stall(.logout)
-            let start = clock.now
-            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
-            let elapsed = clock.now - start
-            emulator.releaseStalled()
+            let (error, elapsed) = await stalledLogout(emulator, client)
             #expect(error?.code == .upstreamTimeout)
             #expect(error?.retryable == true)
             #expect(elapsed >= .milliseconds(300))
@@ -43,11 +39,7 @@ struct FailureMappingTests {
         }) { emulator, client throws in
             try await client.logout(realm: "customers", userID: aliceID)
             try await Task.sleep(for: .milliseconds(700))
-            emulator.stall(.logout)
-            let start = clock.now
-            let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
-            let elapsed = clock.now - start
-            emulator.releaseStalled()
+            let (error, elapsed) = await stalledLogout(emulator, client)
             #expect(error?.code == .upstreamTimeout)
             #expect(elapsed >= .milliseconds(1500), "timed out after \(elapsed), before its own deadline")
             #expect(elapsed < .seconds(6))
@@ -174,5 +166,14 @@ struct FailureMappingTests {
                 #expect(error?.message.contains("realm-management") == true)
             }
         }
+    }
+
+    /// A logout that Keycloak holds until it fails: its error and how long it took.
+    private func stalledLogout(_ emulator: KeycloakEmulator, _ client: KeycloakAdminClient) async -> (KeycloakError?, Duration) {
+        emulator.stall(.logout)
+        defer { emulator.releaseStalled() }
+        let start = clock.now
+        let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
+        return (error, clock.now - start)
     }
 }
