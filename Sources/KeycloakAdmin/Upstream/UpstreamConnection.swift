@@ -35,6 +35,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private var timerDeadline: NIODeadline?
     /// When the last exchange ended (or the connection opened).
     private var idleSince = NIODeadline.now()
+    /// Set once the connection is being closed: no check is armed after that. (A check NIO has
+    /// already taken off its heap for the current tick still runs when cancelled.)
+    private var closed = false
     /// The exchange whose caller went away before it began.
     private var cancelledBeforeStart: UInt64?
     private static let exchangeIDs = Atomic<UInt64>(0)
@@ -101,6 +104,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// Makes sure the check comes at `deadline` or before: a check armed for later would come
     /// too late, so it is moved (rare: deadlines mostly only grow). False if the loop refuses.
     private func check(by deadline: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        guard !closed else { return false }
         if let armed = timerDeadline {
             guard armed > deadline else { return true }
             timer?.cancel()
@@ -120,11 +124,16 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// later one (it began after the check was armed), to be checked then. Without: the
     /// connection has been idle for the pool's idle timeout (then it closes), or not yet.
     func handleScheduledCallback(eventLoop: some EventLoop) {
+        // NIO runs a check it had taken off its heap for this tick even when cancelled since:
+        // after a close, or when it was moved earlier. Only the one armed last counts, and it is
+        // never due later than now when it fires.
+        let now = NIODeadline.now()
+        guard let context, !closed else { return }
+        if let armed = timerDeadline, armed > now { return }
         timer = nil
         timerDeadline = nil
-        guard let context else { return }
         let due = exchange?.deadline ?? idleSince + pool.idleTimeout
-        if NIODeadline.now() < due {
+        if now < due {
             if !check(by: due, context: context) { fail(UpstreamTransportError.connectionClosed) }
         } else if exchange != nil {
             fail(UpstreamTransportError.timedOut)
@@ -148,6 +157,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         exchange = nil
         // The connection closes: nothing more to check, and the loop's timer heap must not
         // keep it alive until the deadline.
+        closed = true
         timer?.cancel()
         timer = nil
         timerDeadline = nil
