@@ -155,9 +155,17 @@ struct ReloadTests {
 
             try f.write(withServer(configYAML(tenantYAML("eu", url: f.eu.url)), "  idle_timeout: 9s\n  max_body_bytes: 4096\n  allowed_origins: [\"https://a.example.com\"]\n"))
             #expect(f.reloader.reload())
-            #expect(f.logs.all.filter { $0.level == .warning }.map(\.message) == [
-                "server.idle_timeout, server.max_body_bytes changed: read at start, kept as they were until a restart"
-            ])
+            // (The file watcher may have reloaded it too: once per reload.)
+            let warning = "server.idle_timeout, server.max_body_bytes differ from what was read at start: kept as they were until a restart"
+            let warnings = { f.logs.all.filter { $0.level == .warning }.map(\.message) }
+            let changed = warnings()
+            #expect(!changed.isEmpty && changed.allSatisfy { $0 == warning }, "\(changed)")
+
+            // Compared with what runs, not with the file before: back to the start's values,
+            // nothing to say.
+            try f.write(withServer(configYAML(tenantYAML("eu", url: f.eu.url)), "  idle_timeout: 5s\n"))
+            #expect(f.reloader.reload())
+            #expect(warnings().count == changed.count)
         }
     }
 

@@ -25,6 +25,8 @@ public final class ConfigReloader: Service, Sendable {
     private let pollInterval: Duration
     private let reloadOnSIGHUP: Bool
     private let logger: Logger
+    /// The `server` section as served since the start: what a reload cannot change.
+    private let startServer: ServerConfig
 
     private struct State {
         var fingerprint: FileFingerprint
@@ -51,6 +53,7 @@ public final class ConfigReloader: Service, Sendable {
         self.pollInterval = pollInterval
         self.reloadOnSIGHUP = reloadOnSIGHUP
         self.logger = logger
+        self.startServer = registry.current.config.server
         // The file as it is now is what the registry serves: only a later change reloads.
         self.state = Mutex(State(fingerprint: FileFingerprint(path: path)))
     }
@@ -97,7 +100,6 @@ public final class ConfigReloader: Service, Sendable {
             for warning in loaded.warnings {
                 logger.warning("\(warning.description)", metadata: ["trigger": "\(trigger.rawValue)"])
             }
-            let running = registry.current.config.server
             let changes: TenantRegistry.Changes
             do throws(KeycloakError) {
                 changes = try registry.apply(loaded.config)
@@ -111,10 +113,10 @@ public final class ConfigReloader: Service, Sendable {
                 state.status.lastChanges = changes
             }
             registry.metrics.reload(succeeded: true)
-            let startOnly = running.startOnlyKeys(changedIn: loaded.config.server)
+            let startOnly = startServer.startOnlyKeys(changedIn: loaded.config.server)
             if !startOnly.isEmpty {
                 logger.warning(
-                    "\(startOnly.joined(separator: ", ")) changed: read at start, kept as they were until a restart",
+                    "\(startOnly.joined(separator: ", ")) differ from what was read at start: kept as they were until a restart",
                     metadata: ["trigger": "\(trigger.rawValue)", "path": "\(path)"])
             }
             logger.info(
