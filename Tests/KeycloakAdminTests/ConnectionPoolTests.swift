@@ -63,7 +63,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(try openConnections(to: emulator) == 0)
-            #expect(ContinuousClock.now - idle >= .milliseconds(4900))
+            #expect(ContinuousClock.now - idle >= .seconds(4))
         }
     }
 

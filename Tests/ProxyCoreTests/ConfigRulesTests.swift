@@ -202,6 +202,11 @@ struct ConfigRulesTests {
             "config.yaml:12:29: server.response_timeout: not longer than tenant eu's timeouts.request (30s): its calls may be answered with an internal error instead of their own timeout"
         ])
         #expect(loaded.config.server.responseTimeout == .seconds(30), "a warning, not an error: the value is used")
+
+        let againstDefault = baseConfig.replacing("    default_realm: customers", with: "    default_realm: customers\n    timeouts: { request: 5m }")
+        #expect(try loadConfig(againstDefault).warnings.map(\.description) == [
+            "config.yaml:9:26: tenants.eu.timeouts.request: not shorter than server.response_timeout (2m, the default): its calls may be answered with an internal error instead of their own timeout; set server.response_timeout longer"
+        ])
     }
 
     @Test func publicListenerWithoutAgentsIsWarnedAbout() throws {

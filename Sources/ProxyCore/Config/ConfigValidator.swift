@@ -30,10 +30,16 @@ struct ConfigValidator {
             if let tenant = validateTenant(name: entry.name, entry.value) { tenants.append(tenant) }
         }
         // The listener's backstop cutting calls short of their own, per-tenant timeout.
-        if let response = file.server?.responseTimeout, let slowest = tenants.max(by: { $0.connection.timeouts.request < $1.connection.timeouts.request }),
+        if let slowest = tenants.max(by: { $0.connection.timeouts.request < $1.connection.timeouts.request }),
             server.responseTimeout <= slowest.connection.timeouts.request
         {
-            warn(response, "not longer than tenant \(slowest.name)'s timeouts.request (\(ConfigDuration(slowest.connection.timeouts.request))): its calls may be answered with an internal error instead of their own timeout")
+            let request = ConfigDuration(slowest.connection.timeouts.request)
+            let consequence = "its calls may be answered with an internal error instead of their own timeout"
+            if let response = file.server?.responseTimeout {
+                warn(response, "not longer than tenant \(slowest.name)'s timeouts.request (\(request)): \(consequence)")
+            } else if let located = file.tenants.value.entries.first(where: { $0.name.value == slowest.name })?.value.timeouts?.request {
+                warn(located, "not shorter than server.response_timeout (\(ConfigDuration(server.responseTimeout)), the default): \(consequence); set server.response_timeout longer")
+            }
         }
         let tenantNames = file.tenants.value.entries.map(\.name.value)
         var defaultTenant: String?
