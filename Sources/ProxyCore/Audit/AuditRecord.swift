@@ -2,14 +2,6 @@
 public struct AuditRecord: Sendable, Hashable {
     public enum Decision: String, Sendable, Hashable {
         case allow, deny
-
-        /// The raw value as a static string: written into every record without a `String`.
-        var text: StaticString {
-            switch self {
-            case .allow: "allow"
-            case .deny: "deny"
-            }
-        }
     }
 
     public enum Outcome: String, Sendable, Hashable {
@@ -19,15 +11,6 @@ public struct AuditRecord: Sendable, Hashable {
         case denied
         /// It was allowed but failed (bad argument, unknown user, Keycloak trouble).
         case error
-
-        /// The raw value as a static string (see ``Decision``).
-        var text: StaticString {
-            switch self {
-            case .ok: "ok"
-            case .denied: "denied"
-            case .error: "error"
-            }
-        }
     }
 
     /// Seconds since 1970, UTC.
@@ -66,43 +49,30 @@ public struct AuditRecord: Sendable, Hashable {
             key.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(contentsOf: "\":".utf8)
         }
-        // Strings written as they are, not wrapped in a JSONValue first.
-        func field(_ name: StaticString, _ value: String?) {
+        func field(_ name: StaticString, _ value: JSONValue?) {
             guard let value else { return }
             key(name)
-            JSONValue.writeString(value, to: &out)
+            value.writeJSON(to: &out)
         }
-        func field(_ name: StaticString, _ value: StaticString) {
-            key(name)
-            out.append(UInt8(ascii: "\""))
-            value.withUTF8Buffer { out.append(contentsOf: $0) }
-            out.append(UInt8(ascii: "\""))
-        }
-        field("agent", agent)
-        field("decision", decision.text)
-        if dryRun {
-            key("dry_run")
-            out.append(contentsOf: "true".utf8)
-        }
+        field("agent", .string(agent))
+        field("decision", .string(decision.rawValue))
+        field("dry_run", dryRun ? .bool(true) : nil)
         key("duration_ms")
         Self.writeMilliseconds(durationMilliseconds, to: &out)
-        field("error_code", errorCode)
-        field("outcome", outcome.text)
-        field("realm", realm)
-        field("reason", reason)
-        field("request_id", requestID)
-        field("tenant", tenant)
+        field("error_code", errorCode.map(JSONValue.string))
+        field("outcome", .string(outcome.rawValue))
+        field("realm", realm.map(JSONValue.string))
+        field("reason", reason.map(JSONValue.string))
+        field("request_id", .string(requestID))
+        field("tenant", tenant.map(JSONValue.string))
         key("time")
         out.append(UInt8(ascii: "\""))
         Self.writeISO8601(time, to: &out)
         out.append(UInt8(ascii: "\""))
-        field("tool", tool)
-        if let upstreamStatus {
-            key("upstream_status")
-            Self.writeDigits(Int64(upstreamStatus), width: 1, to: &out)
-        }
-        field("user_id", userID)
-        field("username", username)
+        field("tool", .string(tool))
+        field("upstream_status", upstreamStatus.map(JSONValue.int))
+        field("user_id", userID.map(JSONValue.string))
+        field("username", username.map(JSONValue.string))
         out.append(UInt8(ascii: "}"))
     }
 
@@ -163,7 +133,7 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits.
-    static func writeDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
+    private static func writeDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
         var value = value
         if value < 0 {
             out.append(UInt8(ascii: "-"))
