@@ -37,9 +37,15 @@ public struct ServerConfig: Sendable, Hashable {
     /// Larger request bodies are refused with 413 before they are read whole.
     public var maxBodyBytes: Int
 
+    /// The listener's limits when the config sets none (`HTTPSettings` defaults to them too).
+    public static let defaultIdleTimeout = Duration.seconds(60)
+    public static let defaultResponseTimeout = Duration.seconds(120)
+    public static let defaultMaxBodyBytes = 1 << 20
+
     public init(
         listen: ListenAddress, allowedOrigins: [String] = [], auditLog: AuditDestination = .standardError,
-        idleTimeout: Duration = .seconds(60), responseTimeout: Duration = .seconds(120), maxBodyBytes: Int = 1 << 20
+        idleTimeout: Duration = defaultIdleTimeout, responseTimeout: Duration = defaultResponseTimeout,
+        maxBodyBytes: Int = defaultMaxBodyBytes
     ) {
         self.listen = listen
         self.allowedOrigins = allowedOrigins

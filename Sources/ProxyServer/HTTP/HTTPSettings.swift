@@ -1,3 +1,5 @@
+public import ProxyCore
+
 /// Limits of the HTTP listener.
 public struct HTTPSettings: Sendable, Hashable {
     /// Larger POST bodies are refused with 413 before they are read whole.
@@ -9,7 +11,10 @@ public struct HTTPSettings: Sendable, Hashable {
     /// or one whose request body stopped arriving. One waiting for its answer is not.
     public var idleTimeout: Duration
 
-    public init(maxBodySize: Int = 1 << 20, responseTimeout: Duration = .seconds(120), idleTimeout: Duration = .seconds(60)) {
+    public init(
+        maxBodySize: Int = ServerConfig.defaultMaxBodyBytes, responseTimeout: Duration = ServerConfig.defaultResponseTimeout,
+        idleTimeout: Duration = ServerConfig.defaultIdleTimeout
+    ) {
         self.maxBodySize = maxBodySize
         self.responseTimeout = responseTimeout
         self.idleTimeout = idleTimeout
