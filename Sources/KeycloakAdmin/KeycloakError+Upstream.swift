@@ -99,6 +99,10 @@ extension KeycloakError {
             case .poolExhausted:
                 return KeycloakError(
                     .tenantOverloaded, "every connection to Keycloak stayed busy; too many calls in flight", realm: realm)
+            case .malformedAnswer(let reason):
+                return KeycloakError(
+                    .upstreamError, "Keycloak's answer is not valid HTTP/1.1 (\(reason)); is something else listening at this URL?",
+                    realm: realm, retryable: false)
             case .bodyTooLarge:
                 return KeycloakError(
                     .upstreamError, "Keycloak's answer was larger than \(UpstreamClient.maximumBodySize >> 20) MiB", realm: realm)

@@ -4,14 +4,16 @@ import Synchronization
 
 /// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time.
 ///
-/// The last handler of its channel's pipeline. Its state is touched on the channel's event loop
+/// The last handler of its channel's pipeline (after TLS, if any): it writes each request as
+/// bytes (``UpstreamRequest/wire(allocator:)``) and reads the answer with its own
+/// ``UpstreamResponseParser``. Its state is touched on the channel's event loop
 /// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
 /// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
 /// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it, and so does
 /// the pool's idle timeout passing with no exchange.
 final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private struct Exchange {
         let id: UInt64
@@ -26,6 +28,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
+    private var parser = UpstreamResponseParser()
+    /// Bytes of an answer that are not an event yet (a head or chunk line cut by a read).
+    private var pending: ByteBuffer?
     /// The one check of the connection's deadlines, and when it is due: the exchange in
     /// flight's, or when there is none, the idle timeout's. Left armed when an exchange ends, so
     /// that the next one usually needs none (it re-arms itself for a later deadline when it
@@ -91,13 +96,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
         }
         exchange = Exchange(id: id, continuation: continuation, deadline: deadline)
-
-        let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: request.headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body = request.body, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        parser.expectAnswer(toHead: request.method == .HEAD)
+        context.writeAndFlush(wrapOutboundOut(request.wire(allocator: context.channel.allocator)), promise: nil)
     }
 
     /// Makes sure the check comes at `deadline` or before: a check armed for later would come
@@ -132,6 +132,15 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         } else {
             context.close(promise: nil)
         }
+    }
+
+    /// Back to the pool, idle, with its idle timeout checked.
+    private func giveBack() {
+        guard let context, context.channel.isActive else { return }
+        idleSince = .now()
+        // Usually armed for sooner already; moved only when the idle timeout is the shorter.
+        _ = check(by: idleSince + pool.idleTimeout, context: context)
+        pool.release(self)
     }
 
     private func cancel(_ id: UInt64) {
@@ -173,15 +182,38 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if var pending {
+            self.pending = nil
+            pending.writeBuffer(&buffer)
+            buffer = pending
+        }
         guard exchange != nil else {
             // An answer nobody asked for: the connection cannot be trusted any more.
             context.close(promise: nil)
             return
         }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            exchange!.status = Int(head.status.code)
-            exchange!.keepAlive = head.isKeepAlive
+        do {
+            while exchange != nil, let event = try parser.next(&buffer) {
+                handle(event, more: buffer.readableBytes > 0, context: context)
+            }
+        } catch {
+            return fail(UpstreamTransportError.malformedAnswer(error.reason))
+        }
+        guard buffer.readableBytes > 0 else { return }
+        if exchange == nil {
+            // Bytes after a whole answer: the connection was closed at its end (`more`).
+            return
+        }
+        pending = buffer
+    }
+
+    /// `more`: bytes follow in this read, which no request asked for when the answer ends.
+    private func handle(_ event: UpstreamResponseParser.Event, more: Bool, context: ChannelHandlerContext) {
+        switch event {
+        case .head(let status, let keepAlive):
+            exchange!.status = status
+            exchange!.keepAlive = keepAlive
         case .body(var part):
             let size = (exchange!.body?.readableBytes ?? 0) + part.readableBytes
             guard size <= UpstreamClient.maximumBodySize else {
@@ -195,12 +227,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         case .end:
             let ended = exchange!
             exchange = nil
-            if ended.keepAlive && context.channel.isActive {
-                idleSince = .now()
-                // Usually armed for sooner already; moved only when the idle timeout is the
-                // shorter of the two.
-                _ = check(by: idleSince + pool.idleTimeout, context: context)
-                pool.release(self)
+            if ended.keepAlive && !more && context.channel.isActive {
+                giveBack()
             } else {
                 context.close(promise: nil)
             }
@@ -214,6 +242,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A body that runs to the close has ended; any other answer was cut short.
+        if exchange != nil, let end = parser.connectionClosed() {
+            exchange!.keepAlive = false
+            handle(end, more: false, context: context)
+        }
         fail(UpstreamTransportError.connectionClosed)
         pool.closed(self)
         context.fireChannelInactive()

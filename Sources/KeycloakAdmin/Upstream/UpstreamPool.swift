@@ -150,12 +150,6 @@ final class UpstreamPool: Sendable {
                         if let tls {
                             try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                         }
-                        // Every header is the client's own: constants, the config's host, a
-                        // percent-encoded path and a token checked once when it was fetched
-                        // (TokenFetch), so no validation pass per request, and an encoder that
-                        // only writes them out.
-                        try pipeline.addHandler(UpstreamRequestEncoder())
-                        try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                         // It closes itself when idle for the pool's idle timeout, with the same
                         // check as its exchanges' deadlines: no idle handler for each read and
                         // write to pass through.

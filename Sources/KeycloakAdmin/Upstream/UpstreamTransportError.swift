@@ -11,6 +11,8 @@ enum UpstreamTransportError: Error, Sendable {
     case connectionClosed
     /// Every connection stayed busy for as long as a connection may take to open.
     case poolExhausted
+    /// The bytes Keycloak sent are not an HTTP/1.1 answer (the reason says where they go wrong).
+    case malformedAnswer(String)
     /// The answer was larger than ``UpstreamClient/maximumBodySize``.
     case bodyTooLarge
     /// The client was shut down (its tenant retired).
