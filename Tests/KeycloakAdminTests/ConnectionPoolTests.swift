@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    @Test func anIdleTimeoutNeverClosesAConnectionInUse() async throws {
+        // With a 1 ms idle timeout, every connection's check passes while it is being opened,
+        // handed over or leased again: it must close only connections idle in the pool.
+        try await withTenant(adjust: { $0.pool.idleTimeout = .milliseconds(1) }) { emulator, client throws in
+            for _ in 0..<30 {
+                try await client.logout(realm: "customers", userID: aliceID)
+            }
+            try await withThrowingTaskGroup { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        for _ in 0..<10 { try await client.logout(realm: "customers", userID: aliceID) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(emulator.requestCount(.logout) == 190)
+        }
+    }
+
     @Test func anIdleTimeoutLongerThanTheRequestTimeoutIsWaitedFor() async throws {
         // The connection's one check fires first at the exchange's deadline (2 s), finds it
         // idle, and waits on for the idle timeout (8 s). Under the whole suite this task may

@@ -57,7 +57,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         let eventLoop = channel.eventLoop
         if Task.isCancelled {
             // Not sent at all; the connection stays good for the next caller.
-            pool.release(self)
+            if eventLoop.inEventLoop {
+                giveBack()
+            } else {
+                eventLoop.execute { self.giveBack() }
+            }
             throw UpstreamTransportError.cancelled
         }
         let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
@@ -129,9 +133,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             if !check(by: due, context: context) { fail(UpstreamTransportError.connectionClosed) }
         } else if exchange != nil {
             fail(UpstreamTransportError.timedOut)
-        } else {
+        } else if pool.retire(self) {
             context.close(promise: nil)
         }
+        // Else it is leased (or new and not given back yet): the exchange it is for arms the
+        // check again for its deadline.
     }
 
     /// Back to the pool, idle, with its idle timeout checked.
@@ -171,7 +177,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // Closed if it is never used: the caller it was opened for may give it back unused.
+        // Armed from the start, so that the first exchange usually needs no arming of its own;
+        // it closes the connection only once it is idle in the pool.
         idleSince = .now()
         _ = check(by: idleSince + pool.idleTimeout, context: context)
         context.fireChannelActive()

@@ -158,21 +158,24 @@ final class UpstreamPool: Sendable {
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
-            let connection = try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+            // Gone when Keycloak closed the connection already.
+            let found = try await channel.eventLoop.submit {
+                try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
             }.get()
-            // Closed already: `closed` has freed its slot. Shut down: it must not live on.
-            let registered = state.withLock { state -> UpstreamTransportError? in
+            // Registered, it gets its slot freed by `closed`; until then, here. Shut down: it
+            // must not live on.
+            let refusal = state.withLock { state -> UpstreamTransportError? in
                 guard !state.isShutDown else { return .shutDown }
-                guard channel.isActive else { return .connectionClosed }
-                state.all[ObjectIdentifier(connection)] = connection
+                guard let found, channel.isActive else { return .connectionClosed }
+                state.all[ObjectIdentifier(found)] = found
                 return nil
             }
-            if let refusal = registered {
+            if let refusal {
                 channel.close(promise: nil)
+                slotFreed()
                 throw refusal
             }
-            return connection
+            return found!
         } catch let error as UpstreamTransportError {
             throw error
         } catch {
@@ -198,13 +201,24 @@ final class UpstreamPool: Sendable {
         }
     }
 
-    /// A connection closed: its slot goes to the first waiter, who opens a new one.
+    /// A connection closed: its slot goes to the first waiter, who opens a new one. (One that
+    /// closed before ``connect(timeout:)`` registered it has its slot freed there.)
     func closed(_ connection: UpstreamConnection) {
-        state.withLock { state in
-            state.all[ObjectIdentifier(connection)] = nil
+        let registered = state.withLock { state in
             if let index = state.idle.firstIndex(where: { $0 === connection }) { state.idle.remove(at: index) }
+            return state.all.removeValue(forKey: ObjectIdentifier(connection)) != nil
         }
-        slotFreed()
+        if registered { slotFreed() }
+    }
+
+    /// Takes `connection` out of the idle ones, for its idle timeout to close it; false when it
+    /// is not idle (leased since, or not given back yet), and must stay open.
+    func retire(_ connection: UpstreamConnection) -> Bool {
+        state.withLock { state in
+            guard let index = state.idle.firstIndex(where: { $0 === connection }) else { return false }
+            state.idle.remove(at: index)
+            return true
+        }
     }
 
     private func slotFreed() {
