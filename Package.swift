@@ -38,9 +38,15 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAML", dependencies: ["CLibYAML"]),
+        // HTTP/1.1 syntax over bytes, for the listener's and the tenant connections' parsers.
+        .target(
+            name: "HTTPWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
         .target(
             name: "KeycloakAdmin",
             dependencies: [
+                "HTTPWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,6 +93,7 @@ let package = Package(
             name: "ProxyServer",
             dependencies: [
                 "ProxyCore",
+                "HTTPWire",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,6 +157,7 @@ let package = Package(
             name: "KeycloakAdminTests",
             dependencies: [
                 "KeycloakAdmin",
+                "HTTPWire",
                 "KeycloakEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "X509", package: "swift-certificates"),

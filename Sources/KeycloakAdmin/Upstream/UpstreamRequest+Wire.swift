@@ -1,3 +1,4 @@
+import HTTPWire
 import NIOCore
 import NIOHTTP1
 
@@ -9,19 +10,13 @@ extension UpstreamRequest {
     /// `Content-Length`; every header is the client's own (constants, the config's host, a
     /// percent-encoded path and a token checked once when it was fetched, in ``TokenFetch``).
     func wire(allocator: ByteBufferAllocator) -> ByteBuffer {
-        var size = method.rawValue.utf8.count + path.utf8.count + 13 + (body?.readableBytes ?? 0)
-        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+        let size = method.rawValue.utf8.count + path.utf8.count + 13 + ByteBuffer.headerFieldsSize(headers) + (body?.readableBytes ?? 0)
         var out = allocator.buffer(capacity: size + 2)
         out.writeString(method.rawValue)
         out.writeStaticString(" ")
         out.writeString(path)
         out.writeStaticString(" HTTP/1.1\r\n")
-        for (name, value) in headers {
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
-            out.writeStaticString("\r\n")
-        }
+        out.writeHeaderFields(headers)
         out.writeStaticString("\r\n")
         if var body { out.writeBuffer(&body) }
         return out

@@ -1,3 +1,4 @@
+import HTTPWire
 import NIOCore
 import NIOHTTP1
 
@@ -13,12 +14,7 @@ extension OutgoingResponse {
         let bodyBytes = isHead ? 0 : body.readableBytes
         var out = allocator.buffer(capacity: 64 + headers.count * 40 + bodyBytes)
         Self.writeStatusLine(status, version: version, to: &out)
-        for (name, value) in headers {
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
-            out.writeStaticString("\r\n")
-        }
+        out.writeHeaderFields(headers)
         if !keepAlive {
             out.writeStaticString("Connection: close\r\n")
         } else if version.major == 1 && version.minor == 0 {

@@ -1,0 +1,95 @@
+package import NIOCore
+
+/// HTTP/1.1 message syntax (RFC 9110 and 9112) over bytes, for the two parsers: the
+/// listener's requests and the tenant connections' answers. Nothing here allocates.
+package enum HTTPSyntax {
+    /// Longest head (start line and header fields) either parser reads.
+    package static let maximumHeadSize = 64 * 1024
+
+    /// RFC 9110's tchar: what a method, a header name or a list token is made of.
+    @inlinable
+    package static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// Whether `bytes` are `lowercased` in any case (ASCII letters only fold).
+    @inlinable
+    package static func matches(_ bytes: UnsafeRawBufferPointer, _ lowercased: StaticString) -> Bool {
+        guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
+        let expected = lowercased.utf8Start
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != expected[index] { return false }
+        }
+        return true
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    @inlinable
+    package static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Calls `body` with each comma-separated item of a field value, trimmed, empty ones left out.
+    @inlinable
+    package static func forEachItem<E: Error>(
+        _ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
+            let item = trimmed(UnsafeRawBufferPointer(rebasing: value[start..<end]))
+            if !item.isEmpty { try body(item) }
+            start = end + 1
+        }
+    }
+
+    /// A non-negative decimal of at most 18 digits (so it cannot overflow).
+    @inlinable
+    package static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// Where the CRLF CRLF that ends a head begins in `bytes`, searching from `start`.
+    @inlinable
+    package static func endOfHead(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start + 3
+        while index < bytes.count {
+            // Most bytes are not LF: test that first.
+            if bytes[index] == 0x0A, bytes[index - 1] == 0x0D, bytes[index - 2] == 0x0A, bytes[index - 3] == 0x0D {
+                return index - 3
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The length of the line at `buffer`'s reader index, without its CRLF; nil while no CRLF came.
+    @inlinable
+    package static func lineLength(_ buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            var index = 1
+            while index < bytes.count {
+                if bytes[index] == 0x0A, bytes[index - 1] == 0x0D { return index - 1 }
+                index += 1
+            }
+            return nil
+        }
+    }
+}
