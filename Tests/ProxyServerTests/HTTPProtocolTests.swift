@@ -161,6 +161,30 @@ extension EndToEnd {
             }
         }
 
+        @Test("a request with two framings gets 400 and the reason; a huge head gets 431; the server keeps serving")
+        func smugglingAndHugeHeads() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let port = try port(of: client)
+                    let smuggling = try RawHTTPConnection(port: port)
+                    try smuggling.send(
+                        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n")
+                    let refusal = await smuggling.read(until: "Transfer-Encoding\n")
+                    #expect(refusal.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+                    #expect(refusal.hasSuffix("\r\n\r\na request has both Content-Length and Transfer-Encoding\n"))
+                    #expect(!refusal.contains("status"))
+                    #expect(await smuggling.isClosedByPeer())
+
+                    let huge = try RawHTTPConnection(port: port)
+                    try huge.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")
+                    #expect(await huge.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 431 Request Header Fields Too Large\r\n"))
+                    #expect(await huge.isClosedByPeer())
+                    #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
+                }
+            }
+        }
+
         @Test("garbage, twice, while a call runs: the call is answered, then the connection closes")
         func garbageWhileACallRuns() async throws {
             try await withTwoTenants { eu, _ in

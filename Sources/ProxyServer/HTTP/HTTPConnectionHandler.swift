@@ -1,7 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// One HTTP/1.1 connection: reads each request whole (up to the body limit), has ``ProxyResponder``
+/// One HTTP/1.1 connection: reads each request whole (up to the body limit) with its own
+/// ``RequestParser``, has ``ProxyResponder``
 /// answer it in the connection's task (``ConnectionWorker``, which prefers the connection's event
 /// loop through ``EventLoopTaskExecutor``), and writes the answer back.
 ///
@@ -13,20 +14,21 @@ import NIOHTTP1
 /// child task cost allocations and executor hops on every call.
 ///
 /// It does its own pipelining: a request that comes while another is being answered waits, with
-/// whatever else that read brought, and reading stops until it is answered. NIO's pipelining
+/// whatever else that read brought (parsed, so that bytes that are not HTTP end the connection
+/// after the answer in progress), and reading stops until it is answered. NIO's pipelining
 /// handler stops reading while *every* request is answered, which costs two `epoll_ctl` calls
 /// per request. On graceful shutdown (`ChannelShouldQuiesceEvent`) an idle connection closes at
 /// once, a busy one after its answer. State is touched on the event loop only.
 final class HTTPConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     /// Whole responses as bytes (``OutgoingResponse/wire(version:keepAlive:isHead:allocator:)``):
-    /// the pipeline has NIO's request decoder but no response encoder.
+    /// the pipeline has no HTTP handler but this one.
     typealias OutboundOut = IOData
 
     private enum State {
         case idle
-        case reading(HTTPRequestHead, ByteBuffer?)
+        case reading(RequestHead, ByteBuffer?)
         /// Waiting for the answer to the request read at `since`, whose task was cancelled at
         /// `cancelled` (once the response timeout had passed).
         case responding(since: NIODeadline, cancelled: NIODeadline?)
@@ -52,8 +54,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     /// Counts requests, so that an answer that comes after the connection gave up is dropped.
     private var requestNumber: UInt64 = 0
     private var timer: Scheduled<Void>?
+    private var parser = RequestParser()
+    /// Bytes of a request that are not an event yet (a head cut by a read).
+    private var unparsed: ByteBuffer?
+    /// The bytes stopped being HTTP: whatever else comes is dropped.
+    private var parserFailed = false
     /// Parts of requests that came while one was being answered, in order.
-    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    private var pipelined = CircularBuffer<RequestParser.Event>()
     /// A `read()` held back until `pipelined` is empty.
     private var readHeld = false
     /// Graceful shutdown: the answer in progress closes the connection.
@@ -71,12 +78,44 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+        guard !parserFailed else { return }
+        var buffer = unwrapInboundIn(data)
+        if var unparsed {
+            self.unparsed = nil
+            unparsed.writeBuffer(&buffer)
+            buffer = unparsed
+        }
+        do {
+            while let event = try parser.next(&buffer) {
+                switch state {
+                case .idle, .reading:
+                    handle(event, context: context)
+                case .responding:
+                    pipelined.append(event)
+                case .closing:
+                    // Answered and closing: the rest is read (and dropped) only until the close.
+                    return
+                }
+            }
+        } catch {
+            return refuse(error, context: context)
+        }
+        if buffer.readableBytes > 0 { unparsed = buffer }
+    }
+
+    /// Bytes that are not an HTTP request get their status (400, 431 or 501) and the reason;
+    /// after a request being answered they end the connection once its answer is out (an
+    /// error first would read as its answer).
+    private func refuse(_ failure: RequestParser.Failure, context: ChannelHandlerContext) {
+        parserFailed = true
+        unparsed = nil
         switch state {
         case .idle, .reading:
-            handle(part, context: context)
+            state = .closing
+            pipelined.removeAll()
+            closeAfter(OutgoingResponse.refusalWire(failure.status, reason: failure.reason, allocator: context.channel.allocator), context: context)
         case .responding:
-            pipelined.append(part)
+            quiescing = true
         case .closing:
             break
         }
@@ -90,18 +129,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: RequestParser.Event, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), .idle):
-            let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
-            if declared > maxBodySize {
+            if head.contentLength ?? 0 > maxBodySize {
                 // Refused before a byte of it is read; the rest is never read either.
                 respond(to: head, body: nil, context: context)
             } else {
                 state = .reading(head, nil)
                 // curl before 8.1 asks before sending a body over 1 KiB, and waits a second if
                 // nobody answers.
-                if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                if head.expectsContinue {
                     let interim = OutgoingResponse.continueWire(version: head.version, allocator: context.channel.allocator)
                     context.writeAndFlush(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
                 }
@@ -140,7 +178,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func respond(to head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+    private func respond(to head: RequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
         let now = NIODeadline.now()
         state = .responding(since: now, cancelled: nil)
         requestNumber &+= 1
@@ -151,7 +189,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         let request = IncomingRequest(method: head.method, path: path, headers: head.headers, body: body)
         // A refused body is never read, so nothing after it can be.
         let job = ConnectionWorker.Job(
-            request: request, number: number, version: head.version, keepAlive: head.isKeepAlive && body != nil,
+            request: request, number: number, version: head.version, keepAlive: head.keepAlive && body != nil,
             isHead: head.method == .HEAD)
         if worker == nil { worker = makeWorker(context: context) }
         worker!.start(job)
@@ -248,23 +286,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Once the decoder has failed it reports every later read as this: the bytes are
-        // dropped, and the connection goes on to its answer or its lingering close.
-        if case ByteToMessageDecoderError.dataReceivedInErrorState = error { return }
         // A reset connection (or any other failure) has nobody to answer.
-        guard error is HTTPParserError else { return context.close(promise: nil) }
-        // Bytes that are not an HTTP request get a 400; after a request being answered they end
-        // the connection once its answer is out (a 400 first would read as its answer).
-        switch state {
-        case .idle, .reading:
-            state = .closing
-            pipelined.removeAll()
-            closeAfter(OutgoingResponse.badRequestWire(allocator: context.channel.allocator), context: context)
-        case .responding:
-            quiescing = true
-        case .closing:
-            break
-        }
+        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

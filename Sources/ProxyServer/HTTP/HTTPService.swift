@@ -71,10 +71,9 @@ public final class HTTPService: Service, Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        // NIO's request decoder, and no response encoder: the connection handler
+                        // No HTTP decoder or encoder: the connection handler parses each request,
                         // writes each whole response as bytes, does its own pipelining and
                         // answers a malformed request with 400 (none of which costs per request).
-                        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try pipeline.addHandler(HTTPConnectionHandler(responder: responder, maxBodySize: maxBodySize, responseTimeout: responseTimeout, tasks: tasks))
                     }

@@ -6,7 +6,7 @@ struct IncomingRequest: Sendable {
     var method: HTTPMethod
     /// The path without its query.
     var path: Substring
-    var headers: HTTPHeaders
+    var headers: RequestHeaders
     /// The body; nil when it is larger than ``HTTPSettings/maxBodySize`` (it was not read).
     var body: ByteBuffer?
 }

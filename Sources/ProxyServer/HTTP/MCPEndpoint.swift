@@ -1,4 +1,5 @@
 public import Logging
+import HTTPWire
 import NIOCore
 import NIOHTTP1
 import ProxyCore
@@ -86,26 +87,18 @@ public struct MCPEndpoint: Sendable {
 
     /// A POST must send JSON and accept a JSON answer (`application/json`, `application/*`,
     /// `*/*`, or no `Accept` at all).
-    static func checkMediaTypes(_ headers: HTTPHeaders) -> OutgoingResponse? {
-        guard let contentType = headers.first(name: "content-type"), isMediaType(contentType.utf8[...], "application/json") else {
+    static func checkMediaTypes(_ headers: RequestHeaders) -> OutgoingResponse? {
+        guard headers.withFirst(named: "content-type", { isMediaType($0, "application/json") }) == true else {
             return error(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
-        var sawAccept = false
-        for (name, accept) in headers where isToken(name.utf8, "accept") {
-            sawAccept = true
-            // Each comma-separated range, without splitting into an array.
-            var rest = accept.utf8[...]
-            while true {
-                let comma = rest.firstIndex(of: UInt8(ascii: ","))
-                let range = rest[..<(comma ?? rest.endIndex)]
-                if isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*") {
-                    return nil
-                }
-                guard let comma else { break }
-                rest = rest[rest.index(after: comma)...]
+        let acceptsJSON = headers.anyValue(named: "accept") { accept in
+            var found = false
+            HTTPSyntax.forEachItem(accept) { range in
+                found = found || isMediaType(range, "application/json") || isMediaType(range, "application/*") || isMediaType(range, "*/*")
             }
+            return found
         }
-        guard !sawAccept else {
+        guard acceptsJSON != false else {
             return error(.notAcceptable, JSONRPCError(.invalidRequest, "Not Acceptable: Client must accept application/json"))
         }
         return nil
@@ -113,27 +106,13 @@ public struct MCPEndpoint: Sendable {
 
     /// Whether a media range (`type/subtype` with optional parameters and spaces) is `expected`,
     /// ignoring case; without allocating, as every request asks.
-    private static func isMediaType(_ range: Substring.UTF8View, _ expected: StaticString) -> Bool {
-        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        var type = range.prefix { $0 != UInt8(ascii: ";") }.drop(while: isSpace)
-        while let last = type.last, isSpace(last) { type = type.dropLast() }
-        return isToken(type, expected)
-    }
-
-    /// Whether `bytes` are `expected` (lower case) in any case, byte by byte: a header name or a
-    /// media type, compared on every request without lower-casing a copy.
-    private static func isToken(_ bytes: some Collection<UInt8>, _ expected: StaticString) -> Bool {
-        guard bytes.count == expected.utf8CodeUnitCount else { return false }
-        return expected.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { byte, wanted in
-                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-                return lower == wanted
-            }
-        }
+    private static func isMediaType(_ range: UnsafeRawBufferPointer, _ expected: StaticString) -> Bool {
+        let type = range.firstIndex(of: UInt8(ascii: ";")).map { UnsafeRawBufferPointer(rebasing: range[..<$0]) } ?? range
+        return HTTPSyntax.matches(HTTPSyntax.trimmed(type), expected)
     }
 
     /// `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
-    static func checkProtocolVersion(_ headers: HTTPHeaders, id: JSONValue) -> OutgoingResponse? {
+    static func checkProtocolVersion(_ headers: RequestHeaders, id: JSONValue) -> OutgoingResponse? {
         guard let version = headers.first(name: "mcp-protocol-version"), !ToolServer.protocolVersions.contains(version) else {
             return nil
         }

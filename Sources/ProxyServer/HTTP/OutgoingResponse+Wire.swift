@@ -36,10 +36,16 @@ extension OutgoingResponse {
         return out
     }
 
-    /// What the listener answers to bytes that are not an HTTP request, before it closes.
-    static func badRequestWire(allocator: ByteBufferAllocator) -> ByteBuffer {
-        var out = allocator.buffer(capacity: 80)
-        out.writeStaticString("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+    /// What the listener answers to bytes that are not an HTTP request, before it closes: the
+    /// status and, as text, the reason (the parser's own words, never the client's bytes).
+    static func refusalWire(_ status: HTTPResponseStatus, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 128 + reason.utf8.count)
+        writeStatusLine(status, version: .http1_1, to: &out)
+        out.writeStaticString("Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ")
+        out.writeString(String(reason.utf8.count + 1))
+        out.writeStaticString("\r\n\r\n")
+        out.writeString(reason)
+        out.writeStaticString("\n")
         return out
     }
 
