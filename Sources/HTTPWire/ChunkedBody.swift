@@ -3,8 +3,9 @@ package import NIOCore
 /// Reads a chunked body (RFC 9112 section 7.1) out of the bytes that follow its head: the
 /// chunks' data in order, then the end once the last chunk and its trailers (dropped) are in.
 package struct ChunkedBody {
+    /// What a body reads as (``MessageBody`` too).
     package enum Event: Equatable {
-        /// Chunk data: a slice of the bytes received, not a copy.
+        /// Data: a slice of the bytes received, not a copy.
         case data(ByteBuffer)
         case end
     }

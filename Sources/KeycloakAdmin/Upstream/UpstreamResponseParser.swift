@@ -26,104 +26,79 @@ struct UpstreamResponseParser {
 
     typealias Failure = HTTPSyntaxError
 
-    private enum State {
-        /// Waiting for a head; the first `scanned` bytes hold no end of it.
-        case head(scanned: Int)
-        case fixed(remaining: Int)
-        case chunked(ChunkedBody)
-        case untilClose
-    }
-
-    private var state = State.head(scanned: 0)
+    /// The body being read; nil while waiting for a head.
+    private var body: MessageBody?
+    /// The first bytes of a head that hold no end of it.
+    private var scanned = 0
     private var requestIsHead = false
 
     /// The next exchange's request was (not) HEAD, whose answer has no body whatever it says.
     mutating func expectAnswer(toHead: Bool) {
         requestIsHead = toHead
-        state = .head(scanned: 0)
+        body = nil
+        scanned = 0
     }
 
     /// The next event the bytes at `buffer`'s reader index make, consuming them; nil when it
     /// needs more bytes. After ``Event/end`` it reads the next answer's head.
     mutating func next(_ buffer: inout ByteBuffer) throws(Failure) -> Event? {
         while true {
-            switch state {
-            case .head(let scanned):
-                guard let head = try readHead(&buffer, scanned: scanned) else { return nil }
-                if let event = head { return event }
-            // A 1xx: the final answer's head follows.
-            case .fixed(let remaining):
-                if remaining == 0 {
-                    state = .head(scanned: 0)
-                    return .end
+            if body != nil {
+                switch try MessageBody.read(&body, from: &buffer) {
+                case .data(let part)?: return .body(part)
+                case .end?: return .end
+                case nil: return nil
                 }
-                guard buffer.readableBytes > 0 else { return nil }
-                let count = min(remaining, buffer.readableBytes)
-                state = .fixed(remaining: remaining - count)
-                return .body(buffer.readSlice(length: count)!)
-            case .chunked(var body):
-                let event = try body.next(&buffer)
-                switch event {
-                case .data(let part)?:
-                    state = .chunked(body)
-                    return .body(part)
-                case .end?:
-                    state = .head(scanned: 0)
-                    return .end
-                case nil:
-                    state = .chunked(body)
-                    return nil
-                }
-            case .untilClose:
-                guard buffer.readableBytes > 0 else { return nil }
-                return .body(buffer.readSlice(length: buffer.readableBytes)!)
             }
+            // nil nil: a 1xx head, and the final answer's head follows.
+            guard let head = try readHead(&buffer) else { return nil }
+            if let event = head { return event }
         }
     }
 
     /// The connection closed: the end of a body that runs until then; nil when the answer was
     /// cut short (or none had begun).
     mutating func connectionClosed() -> Event? {
-        guard case .untilClose = state else { return nil }
-        state = .head(scanned: 0)
+        guard body?.connectionClosed() != nil else { return nil }
+        body = nil
         return .end
     }
 
     /// nil: more bytes needed. `.some(nil)`: a 1xx head was consumed. Else the head's event,
     /// with the state set for the body.
-    private mutating func readHead(_ buffer: inout ByteBuffer, scanned: Int) throws(Failure) -> Event?? {
+    private mutating func readHead(_ buffer: inout ByteBuffer) throws(Failure) -> Event?? {
         let found = buffer.withUnsafeReadableBytes { HTTPSyntax.endOfHead(in: $0, from: max(0, scanned - 3)) }
         guard let end = found, end <= HTTPSyntax.maximumHeadSize else {
             if buffer.readableBytes > HTTPSyntax.maximumHeadSize { throw Failure("the head is longer than 64 KiB") }
-            state = .head(scanned: buffer.readableBytes)
+            scanned = buffer.readableBytes
             return nil
         }
         let (status, minor, framing) = try buffer.withUnsafeReadableBytes { bytes throws(Failure) in
             try Self.parseHead(UnsafeRawBufferPointer(rebasing: bytes[..<end]))
         }
         buffer.moveReaderIndex(forwardBy: end + 4)
+        scanned = 0
         switch status {
         case 101:
             throw Failure("the answer switches protocols, which was not asked for")
         case 100..<200:
-            state = .head(scanned: 0)
             return .some(nil)
         case 204, 304:
-            state = .fixed(remaining: 0)
+            body = (.fixed(remaining: 0))
         default:
             if requestIsHead {
-                state = .fixed(remaining: 0)
+                body = (.fixed(remaining: 0))
             } else if framing.chunked {
-                state = .chunked(ChunkedBody())
+                body = (.chunked(ChunkedBody()))
             } else if framing.otherCoding {
-                state = .untilClose
+                body = (.untilClose)
             } else if let length = framing.contentLength {
-                state = .fixed(remaining: length)
+                body = (.fixed(remaining: length))
             } else {
-                state = .untilClose
+                body = (.untilClose)
             }
         }
-        let runsToClose = if case .untilClose = state { true } else { false }
+        let runsToClose = if case .untilClose? = body { true } else { false }
         // Both framings at once: Transfer-Encoding wins, and the connection is not trusted after.
         let keepAlive = framing.keepAlive(minorVersion: minor) && !runsToClose
             && !(framing.contentLength != nil && framing.hasTransferEncoding)

@@ -30,53 +30,27 @@ struct RequestParser {
         let reason: String
     }
 
-    private enum State {
-        /// Waiting for a head; the first `scanned` bytes hold no end of it.
-        case head(scanned: Int)
-        case fixed(remaining: Int)
-        case chunked(ChunkedBody)
-    }
-
-    private var state = State.head(scanned: 0)
+    /// The body being read; nil while waiting for a head.
+    private var body: MessageBody?
+    /// The first bytes of a head that hold no end of it.
+    private var scanned = 0
 
     /// The next event the bytes at `buffer`'s reader index make, consuming them; nil when it
     /// needs more bytes.
     mutating func next(_ buffer: inout ByteBuffer) throws(Failure) -> Event? {
-        switch state {
-        case .head(let scanned):
-            return try readHead(&buffer, scanned: scanned)
-        case .fixed(let remaining):
-            if remaining == 0 {
-                state = .head(scanned: 0)
-                return .end
+        guard body != nil else { return try readHead(&buffer) }
+        do {
+            switch try MessageBody.read(&body, from: &buffer) {
+            case .data(let part)?: return .body(part)
+            case .end?: return .end
+            case nil: return nil
             }
-            guard buffer.readableBytes > 0 else { return nil }
-            let count = min(remaining, buffer.readableBytes)
-            state = .fixed(remaining: remaining - count)
-            return .body(buffer.readSlice(length: count)!)
-        case .chunked(var body):
-            let event: ChunkedBody.Event?
-            do {
-                event = try body.next(&buffer)
-            } catch {
-                throw Failure(status: .badRequest, reason: error.reason)
-            }
-            switch event {
-            case .data(let part)?:
-                state = .chunked(body)
-                return .body(part)
-            case .end?:
-                state = .head(scanned: 0)
-                return .end
-            case nil:
-                state = .chunked(body)
-                return nil
-            }
+        } catch {
+            throw Failure(status: .badRequest, reason: error.reason)
         }
     }
 
-    private mutating func readHead(_ buffer: inout ByteBuffer, scanned: Int) throws(Failure) -> Event? {
-        var scanned = scanned
+    private mutating func readHead(_ buffer: inout ByteBuffer) throws(Failure) -> Event? {
         while buffer.readableBytes >= 2, buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) == 0x0D0A {
             buffer.moveReaderIndex(forwardBy: 2)
             scanned = max(0, scanned - 2)
@@ -86,11 +60,12 @@ struct RequestParser {
             if buffer.readableBytes > HTTPSyntax.maximumHeadSize {
                 throw Failure(status: .requestHeaderFieldsTooLarge, reason: "the request's head is longer than 64 KiB")
             }
-            state = .head(scanned: buffer.readableBytes)
+            scanned = buffer.readableBytes
             return nil
         }
         let bytes = buffer.readSlice(length: end)!
         buffer.moveReaderIndex(forwardBy: 4)
+        scanned = 0
         let head: RequestHead
         do {
             head = try Self.parseHead(bytes)
@@ -99,11 +74,7 @@ struct RequestParser {
         } catch {
             throw Failure(status: .badRequest, reason: (error as? HTTPSyntaxError)?.reason ?? "\(error)")
         }
-        if head.contentLength == nil && head.isChunked {
-            state = .chunked(ChunkedBody())
-        } else {
-            state = .fixed(remaining: head.contentLength ?? 0)
-        }
+        body = (head.isChunked ? .chunked(ChunkedBody()) : .fixed(remaining: head.contentLength ?? 0))
         return .head(head)
     }
 
