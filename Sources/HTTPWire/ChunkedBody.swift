@@ -18,8 +18,9 @@ package struct ChunkedBody {
         case data(remaining: Int)
         /// The CRLF after a chunk's data.
         case dataEnd
-        /// Trailer lines up to an empty one; `read` bytes of them so far.
-        case trailers(read: Int)
+        /// Trailer lines up to an empty one; `read` bytes of them so far, and the first `scanned`
+        /// bytes of the current one hold no CRLF.
+        case trailers(read: Int, scanned: Int)
     }
 
     private var state = State.sizeLine
@@ -33,7 +34,7 @@ package struct ChunkedBody {
             switch state {
             case .sizeLine:
                 guard let size = try Self.readSizeLine(&buffer) else { return nil }
-                state = size == 0 ? .trailers(read: 0) : .data(remaining: size)
+                state = size == 0 ? .trailers(read: 0, scanned: 0) : .data(remaining: size)
             case .data(let remaining):
                 guard buffer.readableBytes > 0 else { return nil }
                 let count = min(remaining, buffer.readableBytes)
@@ -43,17 +44,26 @@ package struct ChunkedBody {
                 guard buffer.readableBytes >= 2 else { return nil }
                 guard buffer.readInteger(as: UInt16.self) == 0x0D0A else { throw HTTPSyntaxError("a chunk does not end with CRLF") }
                 state = .sizeLine
-            case .trailers(let read):
-                guard let length = HTTPSyntax.lineLength(buffer) else {
+            case .trailers(let read, let scanned):
+                guard let length = HTTPSyntax.lineLength(buffer, scanned: scanned) else {
                     if read + buffer.readableBytes > HTTPSyntax.maximumHeadSize { throw HTTPSyntaxError("the trailers are too long") }
+                    state = .trailers(read: read, scanned: buffer.readableBytes)
                     return nil
                 }
-                buffer.moveReaderIndex(forwardBy: length + 2)
                 if length == 0 {
+                    buffer.moveReaderIndex(forwardBy: 2)
                     state = .sizeLine
                     return .end
                 }
-                state = .trailers(read: read + length + 2)
+                // Dropped, but checked as a header line is: a peer that ends lines differently
+                // must not read a different message here.
+                try buffer.withUnsafeReadableBytes { bytes throws(HTTPSyntaxError) in
+                    let line = UnsafeRawBufferPointer(rebasing: bytes[..<length])
+                    if HTTPSyntax.holdsControl(line) { throw HTTPSyntaxError("a trailer line holds a control character") }
+                    _ = try HeaderField(line[...])
+                }
+                buffer.moveReaderIndex(forwardBy: length + 2)
+                state = .trailers(read: read + length + 2, scanned: 0)
             }
         }
     }
@@ -65,6 +75,10 @@ package struct ChunkedBody {
             return nil
         }
         guard length <= maximumLineSize else { throw HTTPSyntaxError("a chunk-size line is too long") }
+        // Extensions are ignored, but a bare CR or LF in one would end the line for another parser.
+        if buffer.withUnsafeReadableBytes({ HTTPSyntax.holdsControl(UnsafeRawBufferPointer(rebasing: $0[..<length])) }) {
+            throw HTTPSyntaxError("a chunk-size line holds a control character")
+        }
         let size = buffer.withUnsafeReadableBytes { bytes in hexadecimal(UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
         guard let size else { throw HTTPSyntaxError("a chunk size is not a hexadecimal number") }
         buffer.moveReaderIndex(forwardBy: length + 2)

@@ -54,6 +54,12 @@ package enum HTTPSyntax {
         }
     }
 
+    /// Whether `bytes` hold a control character other than a tab (CR, LF and NUL included).
+    @inlinable
+    package static func holdsControl(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+    }
+
     /// A non-negative decimal of at most 18 digits (so it cannot overflow).
     @inlinable
     package static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
@@ -81,10 +87,11 @@ package enum HTTPSyntax {
     }
 
     /// The length of the line at `buffer`'s reader index, without its CRLF; nil while no CRLF came.
+    /// The first `scanned` bytes are known to hold none.
     @inlinable
-    package static func lineLength(_ buffer: ByteBuffer) -> Int? {
+    package static func lineLength(_ buffer: ByteBuffer, scanned: Int = 0) -> Int? {
         buffer.withUnsafeReadableBytes { bytes in
-            var index = 1
+            var index = max(1, scanned)
             while index < bytes.count {
                 if bytes[index] == 0x0A, bytes[index - 1] == 0x0D { return index - 1 }
                 index += 1

@@ -8,6 +8,8 @@ package struct MessageFraming {
     /// Some other coding is last.
     package private(set) var otherCoding = false
     package private(set) var hasTransferEncoding = false
+    /// How many transfer codings were listed, over every field.
+    package private(set) var transferCodings = 0
     private var closeToken = false
     private var keepAliveToken = false
 
@@ -29,6 +31,7 @@ package struct MessageFraming {
             hasTransferEncoding = true
             var last = (chunked: chunked, other: otherCoding)
             HTTPSyntax.forEachItem(value) { item in
+                transferCodings += 1
                 last.chunked = HTTPSyntax.matches(item, "chunked")
                 last.other = last.other || !last.chunked
             }

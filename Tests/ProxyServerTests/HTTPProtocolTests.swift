@@ -166,15 +166,18 @@ extension EndToEnd {
             try await withTwoTenants { eu, _ in
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
                     let port = try port(of: client)
+                    // Read by Content-Length, the GET is part of the body; read as chunked, it is
+                    // a second request. Either reading would be wrong for someone: one answer.
+                    let smuggled = "0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                     let smuggling = try RawHTTPConnection(port: port)
                     try smuggling.send(
                         "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n")
-                    let refusal = await smuggling.read(until: "Transfer-Encoding\n")
+                            + "Content-Length: \(smuggled.utf8.count)\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled)
+                    // Everything until the proxy closes the connection.
+                    let refusal = await smuggling.read(until: "\u{0}never sent\u{0}")
                     #expect(refusal.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
                     #expect(refusal.hasSuffix("\r\n\r\na request has both Content-Length and Transfer-Encoding\n"))
-                    #expect(!refusal.contains("status"))
-                    #expect(await smuggling.isClosedByPeer())
+                    #expect(refusal.components(separatedBy: "HTTP/1.1 ").count == 2, "exactly one answer")
 
                     let huge = try RawHTTPConnection(port: port)
                     try huge.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")

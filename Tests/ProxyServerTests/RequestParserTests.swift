@@ -91,6 +91,10 @@ import Testing
                 == .requests([Request(method: "POST", uri: "/mcp", minor: 0, keepAlive: false, expectsContinue: false, contentType: nil, body: "")]),
             "HTTP/1.0 has no 100 Continue")
         #expect(
+            Self.read(["GET / HTTP/1.7\r\n\r\n"])
+                == .requests([Request(method: "GET", uri: "/", minor: 1, keepAlive: true, expectsContinue: false, contentType: nil, body: "")]),
+            "a later HTTP/1 minor version is answered as 1.1")
+        #expect(
             Self.read(["GET / HTTP/1.0\r\n\r\n"])
                 == .requests([Request(method: "GET", uri: "/", minor: 0, keepAlive: false, expectsContinue: false, contentType: nil, body: "")]))
     }
@@ -100,7 +104,14 @@ import Testing
         ("POST /mcp HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "a request has both Content-Length and Transfer-Encoding"),
         ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "the only transfer coding understood is chunked"),
         ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 501, "the only transfer coding understood is chunked"),
+        ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "the only transfer coding understood is chunked"),
+        ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 501, "the only transfer coding understood is chunked"),
         ("POST /mcp HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "an HTTP/1.0 request has a Transfer-Encoding"),
+        // Chunk lines and trailers: a bare LF there ends the line for some other parser.
+        ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;\nxxxx\r\n", 400, "a chunk-size line holds a control character"),
+        ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: a\nb\r\n\r\n", 400, "a trailer line holds a control character"),
+        ("POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nnot a trailer\r\n\r\n", 400, "a header line is not a name, a colon and a value"),
+        (String(repeating: "\r\n", count: 9) + "GET / HTTP/1.1\r\n\r\n", 400, "too many empty lines before a request line"),
         ("POST /mcp HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400, "two Content-Length values disagree"),
         ("POST /mcp HTTP/1.1\r\nContent-Length: +4\r\n\r\n", 400, "Content-Length is not a number"),
         ("POST /mcp HTTP/1.1\r\nContent-Length : 4\r\n\r\n", 400, "a header line is not a name, a colon and a value"),

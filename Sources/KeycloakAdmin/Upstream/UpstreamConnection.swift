@@ -213,6 +213,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             // Bytes after a whole answer: the connection was closed at its end (`more`).
             return
         }
+        // Without the bytes already read, which would otherwise be kept and copied each time.
+        buffer.discardReadBytes()
         pending = buffer
     }
 

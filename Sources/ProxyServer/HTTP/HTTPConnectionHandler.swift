@@ -100,7 +100,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         } catch {
             return refuse(error, context: context)
         }
-        if buffer.readableBytes > 0 { unparsed = buffer }
+        if buffer.readableBytes > 0 {
+            // Without the bytes already parsed: kept, they would pile up read after read while
+            // every read ends inside a request (a pipelining client), and be copied each time.
+            buffer.discardReadBytes()
+            unparsed = buffer
+        }
     }
 
     /// Bytes that are not an HTTP request get their status (400, 431 or 501) and the reason;
@@ -256,6 +261,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             resumePipelined(context: context)
         } else {
             pipelined.removeAll()
+            // The lingering close must read what the client still sends.
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
             // Close our side only once the answer is out, and keep reading (and dropping) what
             // the client still sends: closing with unread bytes makes the kernel send a reset,
             // and the client may lose the answer (a 413 before the body was sent whole).

@@ -34,6 +34,10 @@ struct RequestParser {
     private var body: MessageBody?
     /// The first bytes of a head that hold no end of it.
     private var scanned = 0
+    /// Empty lines skipped before the request line being read.
+    private var emptyLines = 0
+    /// RFC 9112 section 2.2 asks a server to skip at least one (a client's CRLF after a body).
+    static let maximumEmptyLines = 8
 
     /// The next event the bytes at `buffer`'s reader index make, consuming them; nil when it
     /// needs more bytes.
@@ -52,6 +56,10 @@ struct RequestParser {
 
     private mutating func readHead(_ buffer: inout ByteBuffer) throws(Failure) -> Event? {
         while buffer.readableBytes >= 2, buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) == 0x0D0A {
+            emptyLines += 1
+            guard emptyLines <= Self.maximumEmptyLines else {
+                throw Failure(status: .badRequest, reason: "too many empty lines before a request line")
+            }
             buffer.moveReaderIndex(forwardBy: 2)
             scanned = max(0, scanned - 2)
         }
@@ -66,6 +74,7 @@ struct RequestParser {
         let bytes = buffer.readSlice(length: end)!
         buffer.moveReaderIndex(forwardBy: 4)
         scanned = 0
+        emptyLines = 0
         let head: RequestHead
         do {
             head = try Self.parseHead(bytes)
@@ -99,7 +108,9 @@ struct RequestParser {
             }
             if framing.hasTransferEncoding {
                 guard minor >= 1 else { throw Failure(status: .badRequest, reason: "an HTTP/1.0 request has a Transfer-Encoding") }
-                guard framing.chunked else {
+                // Chunked once, and nothing else: the proxy decodes no gzip, and chunked twice
+                // is not allowed (RFC 9112 section 6.1).
+                guard framing.chunked, framing.transferCodings == 1 else {
                     throw Failure(status: .notImplemented, reason: "the only transfer coding understood is chunked")
                 }
                 guard framing.contentLength == nil else {
@@ -107,7 +118,7 @@ struct RequestParser {
                 }
             }
             return RequestHead(
-                method: method, uri: target, version: HTTPVersion(major: 1, minor: minor),
+                method: method, uri: target, version: HTTPVersion(major: 1, minor: min(minor, 1)),
                 keepAlive: framing.keepAlive(minorVersion: minor), contentLength: framing.contentLength,
                 expectsContinue: expectsContinue, isChunked: framing.chunked,
                 headers: RequestHeaders(head: bytes, fields: fields))
