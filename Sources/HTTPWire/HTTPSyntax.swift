@@ -29,14 +29,20 @@ package enum HTTPSyntax {
         return true
     }
 
+    /// `bytes` without leading and trailing spaces and tabs, keeping their indices.
+    @inlinable
+    package static func trimmed(_ bytes: UnsafeRawBufferPointer.SubSequence) -> UnsafeRawBufferPointer.SubSequence {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return bytes[start..<end]
+    }
+
     /// `bytes` without leading and trailing spaces and tabs.
     @inlinable
     package static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        UnsafeRawBufferPointer(rebasing: trimmed(bytes[...]))
     }
 
     /// Calls `body` with each comma-separated item of a field value, trimmed, empty ones left out.

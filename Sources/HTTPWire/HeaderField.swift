@@ -13,16 +13,12 @@ package struct HeaderField: Sendable {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
             line[..<colon].allSatisfy(HTTPSyntax.isTokenByte)
         else { throw HTTPSyntaxError("a header line is not a name, a colon and a value") }
-        var start = colon + 1
-        var end = line.endIndex
-        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
-        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
-        // RFC 9110's field-value: visible characters, spaces and tabs (CR, LF and NUL are out
-        // already, in HeadLines).
-        guard !line[start..<end].contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+        let value = HTTPSyntax.trimmed(line[(colon + 1)...])
+        // RFC 9110's field-value: visible characters, spaces and tabs.
+        guard !HTTPSyntax.holdsControl(UnsafeRawBufferPointer(rebasing: value)) else {
             throw HTTPSyntaxError("a header value holds a control character")
         }
         name = line.startIndex..<colon
-        value = start..<end
+        self.value = value.startIndex..<value.endIndex
     }
 }

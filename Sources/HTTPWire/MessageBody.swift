@@ -6,7 +6,7 @@ package enum MessageBody {
     /// `Content-Length` bytes (0: none).
     case fixed(remaining: Int)
     case chunked(ChunkedBody)
-    /// Everything until the connection closes (answers only): see ``connectionClosed()``.
+    /// Everything until the connection closes (answers only): see ``endsAtClose``.
     case untilClose
 
     /// The next event the bytes at `buffer`'s reader index make, consuming them; nil when it
@@ -29,10 +29,9 @@ package enum MessageBody {
         }
     }
 
-    /// The connection closed: the end of a body that runs until then; nil when the body was cut
-    /// short.
-    package func connectionClosed() -> ChunkedBody.Event? {
-        if case .untilClose = self { .end } else { nil }
+    /// The body ends when the connection closes (else a close cuts it short).
+    package var endsAtClose: Bool {
+        if case .untilClose = self { true } else { false }
     }
 }
 

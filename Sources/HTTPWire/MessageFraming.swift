@@ -5,8 +5,6 @@ package struct MessageFraming {
     package private(set) var contentLength: Int?
     /// The last transfer coding is `chunked`.
     package private(set) var chunked = false
-    /// Some other coding is last.
-    package private(set) var otherCoding = false
     package private(set) var hasTransferEncoding = false
     /// How many transfer codings were listed, over every field.
     package private(set) var transferCodings = 0
@@ -14,6 +12,9 @@ package struct MessageFraming {
     private var keepAliveToken = false
 
     package init() {}
+
+    /// A transfer coding other than a final `chunked` (an answer's body then runs to the close).
+    package var otherCoding: Bool { hasTransferEncoding && !chunked }
 
     /// Takes in one field (other names are ignored).
     package mutating func read(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(HTTPSyntaxError) {
@@ -29,13 +30,10 @@ package struct MessageFraming {
         } else if HTTPSyntax.matches(name, "transfer-encoding") {
             // Each field's codings follow the last one's: the last of all counts.
             hasTransferEncoding = true
-            var last = (chunked: chunked, other: otherCoding)
             HTTPSyntax.forEachItem(value) { item in
                 transferCodings += 1
-                last.chunked = HTTPSyntax.matches(item, "chunked")
-                last.other = last.other || !last.chunked
+                chunked = HTTPSyntax.matches(item, "chunked")
             }
-            (chunked, otherCoding) = (last.chunked, last.chunked ? false : last.other)
         } else if HTTPSyntax.matches(name, "connection") {
             HTTPSyntax.forEachItem(value) { item in
                 if HTTPSyntax.matches(item, "close") { closeToken = true }

@@ -164,18 +164,20 @@ final class UpstreamPool: Sendable {
             }.get()
             // Registered, it gets its slot freed by `closed`; until then, here. Shut down: it
             // must not live on.
-            let refusal = state.withLock { state -> UpstreamTransportError? in
-                guard !state.isShutDown else { return .shutDown }
-                guard let found, channel.isActive else { return .connectionClosed }
+            let registered = state.withLock { state -> Result<UpstreamConnection, UpstreamTransportError> in
+                guard !state.isShutDown else { return .failure(.shutDown) }
+                guard let found, channel.isActive else { return .failure(.connectionClosed) }
                 state.all[ObjectIdentifier(found)] = found
-                return nil
+                return .success(found)
             }
-            if let refusal {
+            switch registered {
+            case .success(let connection):
+                return connection
+            case .failure(let refusal):
                 channel.close(promise: nil)
                 slotFreed()
                 throw refusal
             }
-            return found!
         } catch let error as UpstreamTransportError {
             throw error
         } catch {

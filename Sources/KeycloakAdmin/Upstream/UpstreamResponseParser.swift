@@ -59,7 +59,7 @@ struct UpstreamResponseParser {
     /// The connection closed: the end of a body that runs until then; nil when the answer was
     /// cut short (or none had begun).
     mutating func connectionClosed() -> Event? {
-        guard body?.connectionClosed() != nil else { return nil }
+        guard body?.endsAtClose == true else { return nil }
         body = nil
         return .end
     }
@@ -84,21 +84,21 @@ struct UpstreamResponseParser {
         case 100..<200:
             return .some(nil)
         case 204, 304:
-            body = (.fixed(remaining: 0))
+            body = .fixed(remaining: 0)
         default:
             if requestIsHead {
-                body = (.fixed(remaining: 0))
+                body = .fixed(remaining: 0)
             } else if framing.chunked {
-                body = (.chunked(ChunkedBody()))
+                body = .chunked(ChunkedBody())
             } else if framing.otherCoding {
-                body = (.untilClose)
+                body = .untilClose
             } else if let length = framing.contentLength {
-                body = (.fixed(remaining: length))
+                body = .fixed(remaining: length)
             } else {
-                body = (.untilClose)
+                body = .untilClose
             }
         }
-        let runsToClose = if case .untilClose? = body { true } else { false }
+        let runsToClose = body?.endsAtClose == true
         // Both framings at once: Transfer-Encoding wins, and the connection is not trusted after.
         let keepAlive = framing.keepAlive(minorVersion: minor) && !runsToClose
             && !(framing.contentLength != nil && framing.hasTransferEncoding)

@@ -17,12 +17,7 @@ struct RequestHeaders: Sendable {
 
     /// The first value of the fields named `name` (lower case), if any.
     func first(name: StaticString) -> String? {
-        head.withUnsafeReadableBytes { bytes in
-            for field in fields where HTTPSyntax.matches(UnsafeRawBufferPointer(rebasing: bytes[field.name]), name) {
-                return String(decoding: bytes[field.value], as: UTF8.self)
-            }
-            return nil
-        }
+        withFirst(named: name) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `body` applied to the first value of the fields named `name` (lower case); nil when none.

@@ -6,11 +6,11 @@ import NIOHTTP1
 /// a time: a head, the body's bytes, the end; then the next request.
 ///
 /// In place of NIO's decoder, which built every header's name and value as strings behind
-/// llhttp's callbacks (about 7 % of the proxy's CPU at 64 calls in flight): here a head is one
+/// llhttp's callbacks (docs/benchmarks.md, 2026-12-02, has the profile): here a head is one
 /// slice of the bytes read and the ranges of its fields (``RequestHeaders``). Framing follows
 /// RFC 9112 section 6 for a server, strictly, since the bytes come from anyone who can connect:
-/// - `Transfer-Encoding` must end in `chunked` (else 501), may not come with `Content-Length`
-///   or in HTTP/1.0 (400);
+/// - `Transfer-Encoding` must be a single `chunked` (else 501), and may not come with
+///   `Content-Length` or in HTTP/1.0 (400);
 /// - copies of `Content-Length` must agree;
 /// - line folding, bare CR or LF, control characters in values, white space before a colon,
 ///   and anything but `METHOD target HTTP/1.x` as the request line are a 400;
@@ -43,12 +43,17 @@ struct RequestParser {
     /// needs more bytes.
     mutating func next(_ buffer: inout ByteBuffer) throws(Failure) -> Event? {
         guard body != nil else { return try readHead(&buffer) }
+        switch try Self.syntax({ () throws(HTTPSyntaxError) in try MessageBody.read(&body, from: &buffer) }) {
+        case .data(let part)?: return .body(part)
+        case .end?: return .end
+        case nil: return nil
+        }
+    }
+
+    /// A syntax error is a 400.
+    private static func syntax<T>(_ body: () throws(HTTPSyntaxError) -> T) throws(Failure) -> T {
         do {
-            switch try MessageBody.read(&body, from: &buffer) {
-            case .data(let part)?: return .body(part)
-            case .end?: return .end
-            case nil: return nil
-            }
+            return try body()
         } catch {
             throw Failure(status: .badRequest, reason: error.reason)
         }
@@ -75,37 +80,31 @@ struct RequestParser {
         buffer.moveReaderIndex(forwardBy: 4)
         scanned = 0
         emptyLines = 0
-        let head: RequestHead
-        do {
-            head = try Self.parseHead(bytes)
-        } catch let error as Failure {
-            throw error
-        } catch {
-            throw Failure(status: .badRequest, reason: (error as? HTTPSyntaxError)?.reason ?? "\(error)")
-        }
-        body = (head.isChunked ? .chunked(ChunkedBody()) : .fixed(remaining: head.contentLength ?? 0))
+        let head = try Self.parseHead(bytes)
+        body = head.isChunked ? .chunked(ChunkedBody()) : .fixed(remaining: head.contentLength ?? 0)
         return .head(head)
     }
 
-    private static func parseHead(_ bytes: ByteBuffer) throws -> RequestHead {
-        try bytes.withUnsafeReadableBytes { head in
-            var lines = HeadLines(head)
-            let requestLine = try lines.next()!
-            let (method, target, minor) = try parseRequestLine(UnsafeRawBufferPointer(rebasing: requestLine))
+    private static func parseHead(_ bytes: ByteBuffer) throws(Failure) -> RequestHead {
+        try bytes.withUnsafeReadableBytes { head throws(Failure) in
             var framing = MessageFraming()
-            var expectsContinue = false
+            var asksContinue = false
             var fields: [HeaderField] = []
             fields.reserveCapacity(12)
-            while let line = try lines.next() {
-                let field = try HeaderField(line)
-                let name = UnsafeRawBufferPointer(rebasing: head[field.name])
-                try framing.read(name: name, value: UnsafeRawBufferPointer(rebasing: head[field.value]))
-                // RFC 9110 section 10.1.1: ignored in HTTP/1.0, which has no 100.
-                if minor >= 1, HTTPSyntax.matches(name, "expect") {
-                    expectsContinue = HTTPSyntax.matches(UnsafeRawBufferPointer(rebasing: head[field.value]), "100-continue")
+            let requestLine = try syntax { () throws(HTTPSyntaxError) in
+                var lines = HeadLines(head)
+                let requestLine = try lines.next()!
+                while let line = try lines.next() {
+                    let field = try HeaderField(line)
+                    let name = UnsafeRawBufferPointer(rebasing: head[field.name])
+                    let value = UnsafeRawBufferPointer(rebasing: head[field.value])
+                    try framing.read(name: name, value: value)
+                    if HTTPSyntax.matches(name, "expect") { asksContinue = HTTPSyntax.matches(value, "100-continue") }
+                    fields.append(field)
                 }
-                fields.append(field)
+                return requestLine
             }
+            let (method, target, minor) = try parseRequestLine(UnsafeRawBufferPointer(rebasing: requestLine))
             if framing.hasTransferEncoding {
                 guard minor >= 1 else { throw Failure(status: .badRequest, reason: "an HTTP/1.0 request has a Transfer-Encoding") }
                 // Chunked once, and nothing else: the proxy decodes no gzip, and chunked twice
@@ -120,7 +119,8 @@ struct RequestParser {
             return RequestHead(
                 method: method, uri: target, version: HTTPVersion(major: 1, minor: min(minor, 1)),
                 keepAlive: framing.keepAlive(minorVersion: minor), contentLength: framing.contentLength,
-                expectsContinue: expectsContinue, isChunked: framing.chunked,
+                // RFC 9110 section 10.1.1: ignored in HTTP/1.0, which has no 100.
+                expectsContinue: asksContinue && minor >= 1, isChunked: framing.chunked,
                 headers: RequestHeaders(head: bytes, fields: fields))
         }
     }
