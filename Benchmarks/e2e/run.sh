@@ -5,6 +5,7 @@
 #   peer    wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx (tools/call logout_user)
 #   floor   wrk -> e2e-floor -> nginx: the proxy's HTTP stack (SwiftNIO both sides), no proxy logic
 #           (when built: cd Benchmarks && swift build -c release --product e2e-floor)
+#   relay   wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP (TARGETS=...)
 # at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
 #
@@ -26,13 +27,14 @@ PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
 if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGETS=${TARGETS:-direct proxy peer}; fi
 FLOOR_PORT=${FLOOR_PORT:-18083}
+RELAY_PORT=${RELAY_PORT:-18084}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
 # PIDS, cleanup on exit, wait_for, proxy_config.
 source "$HERE/lib.sh"
 
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -40,7 +42,7 @@ done
 # TOKEN_LIFETIME (expires_in, seconds; Keycloak's default 300) shorter than the run makes the
 # token count check refreshes too: the proxy refreshes after 85 % of a lifetime.
 TOKEN_LIFETIME=${TOKEN_LIFETIME:-300}
-sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#$TOKEN_LIFETIME#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@RELAY_PORT@#$RELAY_PORT#g" -e "s#@LIFETIME@#$TOKEN_LIFETIME#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
 nginx -c "$RUN/nginx.conf" -p "$RUN" &
 NGINX_PID=$!
 PIDS+=($NGINX_PID)
@@ -92,9 +94,10 @@ url_of() {
         proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
+        relay) echo "http://127.0.0.1:$RELAY_PORT/admin/realms/customers/users/bench-user-1/logout" ;;
     esac
 }
-mode_of() { case $1 in direct) echo direct ;; proxy | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor) echo mcp ;; peer) echo peer ;; esac; }
 
 # One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
 # $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
