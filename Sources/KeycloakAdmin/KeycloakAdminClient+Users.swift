@@ -12,7 +12,8 @@ extension KeycloakAdminClient {
         path += "/users/"
         path += user.encoded
         path += "/logout"
-        let response = try await authorized(.POST, realm: realm, path: path)
+        // Idempotent: a user logged out already gets 204 again.
+        let response = try await authorized(.POST, realm: realm, path: path, idempotent: true)
         guard response.status == 204 || response.status == 200 else {
             throw failure(response, realm: realm, needs: .manageUsers)
         }

@@ -74,8 +74,9 @@ public final class KeycloakAdminClient: Sendable {
     }
 
     /// Sends an admin API request with the cached token; on 401, retries once with a new one.
+    /// `idempotent` says a `POST` may be sent again (see ``UpstreamRequest/idempotent``).
     func authorized(
-        _ method: HTTPMethod, realm: String, path: String, query: String? = nil
+        _ method: HTTPMethod, realm: String, path: String, query: String? = nil, idempotent: Bool? = nil
     ) async throws(KeycloakError) -> UpstreamResponse {
         var url = ""
         url.reserveCapacity(normalizedBasePath.utf8.count + 14 + path.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
@@ -87,18 +88,18 @@ public final class KeycloakAdminClient: Sendable {
             url += query
         }
         let token = try await tokens.token()
-        let response = try await send(method, url: url, token: token, realm: realm)
+        let response = try await send(method, url: url, token: token, realm: realm, idempotent: idempotent)
         guard response.status == 401 else { return response }
         logger.debug("admin token refused; fetching a new one and retrying once", metadata: ["realm": "\(realm)"])
         await tokens.invalidate(token)
         let fresh = try await tokens.token()
-        return try await send(method, url: url, token: fresh, realm: realm)
+        return try await send(method, url: url, token: fresh, realm: realm, idempotent: idempotent)
     }
 
     private func send(
-        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String
+        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool?
     ) async throws(KeycloakError) -> UpstreamResponse {
-        var request = UpstreamRequest(method, path: path)
+        var request = UpstreamRequest(method, path: path, idempotent: idempotent)
         request.headers.add(name: "Authorization", value: token.authorization.revealed)
         request.headers.add(name: "Accept", value: "application/json")
         return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)

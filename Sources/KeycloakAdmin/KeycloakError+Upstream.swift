@@ -94,7 +94,7 @@ extension KeycloakError {
                 return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak in time", realm: realm)
             case .connectFailed(let cause):
                 return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak: \(Self.describe(cause))", realm: realm)
-            case .connectionClosed:
+            case .connectionClosed, .staleConnection:
                 return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
             case .poolExhausted:
                 return KeycloakError(

@@ -11,7 +11,9 @@ struct TokenFetch: Sendable {
     func fetch(basePath: String) async throws(KeycloakError) -> TokenCache.Fetched {
         let auth = settings.auth
         let realm = try PathSegment(auth.realm, argument: "auth.realm")
-        var request = UpstreamRequest(.POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token")
+        // A second token is as good as the first, and the first is never used.
+        var request = UpstreamRequest(
+            .POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token", idempotent: true)
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = ByteBuffer(string: formBody())

@@ -93,7 +93,9 @@ struct FailureMappingTests {
 
     @Test func aDroppedConnectionIsUnavailable() async throws {
         try await withTenant { emulator, client throws in
-            emulator.failNext(1, with: .dropConnection, only: .logout)
+            // Dropped on the token's connection, and again on the new one the retry opens
+            // (StaleConnectionTests).
+            emulator.failNext(2, with: .dropConnection, only: .logout)
             let start = clock.now
             let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
             #expect(error?.code == .upstreamUnavailable)

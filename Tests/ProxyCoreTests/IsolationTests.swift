@@ -99,13 +99,15 @@ struct IsolationTests {
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
                 var sent = emulator.requestCount(.userSessions)
 
-                emulator.failNext(3, with: .dropConnection, only: .userSessions)
+                // The first call's reused connection is dropped, and so is the new one its retry
+                // opens; the next two are new connections, dropped and not retried.
+                emulator.failNext(4, with: .dropConnection, only: .userSessions)
                 for _ in 0..<3 {
                     #expect(errorCode(try await sessions(router, tenant: "eu")) == "upstream_unavailable")
                 }
-                #expect(emulator.requestCount(.userSessions) == sent + 3)
+                #expect(emulator.requestCount(.userSessions) == sent + 4)
                 #expect(gauge() == 1)
-                sent += 3
+                sent += 4
 
                 // Open: refused without a request.
                 let refused = try await sessions(router, tenant: "eu")

@@ -94,7 +94,8 @@ extension EndToEnd {
                     eu.failNext(1, with: .status(500), only: .logout)
                     let code7 = try await code(["user_id": "eu-bob"])
                     #expect(code7 == "upstream_error true")
-                    eu.failNext(1, with: .dropConnection, only: .logout)
+                    // Dropped on the reused connection and on the new one of the retry.
+                    eu.failNext(2, with: .dropConnection, only: .logout)
                     let code8 = try await code(["user_id": "eu-bob"])
                     #expect(code8 == "upstream_unavailable true")
 

@@ -34,6 +34,12 @@ final class UpstreamClient: Sendable {
     /// Sends `request` and reads the whole answer within `timeout`; transport failures become
     /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
     /// as long as a connection may take to open.
+    ///
+    /// An idempotent request that a stale keep-alive connection lost (closed before any byte of
+    /// the answer, ``UpstreamTransportError/staleConnection``) goes once more, on the next
+    /// connection the pool gives, within the same timeout. Without that, a Keycloak or load
+    /// balancer that closes idle connections about when the pool reuses them would fail calls
+    /// that never reached it.
     func send(_ request: consuming UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         // Owned here, so the headers grow in place (their room was reserved).
@@ -44,8 +50,11 @@ final class UpstreamClient: Sendable {
             request.headers.add(name: "Content-Length", value: String(length))
         }
         do {
-            let connection = try await pool.lease(deadline: deadline)
-            return try await connection.run(request, deadline: deadline)
+            do {
+                return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
+            } catch UpstreamTransportError.staleConnection where request.idempotent {
+                return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
+            }
         } catch {
             throw KeycloakError.transport(error, realm: realm, timeout: timeout)
         }

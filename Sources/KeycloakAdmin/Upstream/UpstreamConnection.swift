@@ -24,6 +24,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         var status = 0
         var keepAlive = true
         var body: ByteBuffer?
+        /// A byte of the answer has come.
+        var answered = false
     }
 
     private let pool: UpstreamPool
@@ -40,6 +42,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private var armed: (check: NIOScheduledCallback, at: NIODeadline)?
     /// When the last exchange ended (or the connection opened).
     private var idleSince = NIODeadline.now()
+    /// Exchanges answered whole on this connection.
+    private var served = 0
     /// Set once the connection is being closed: no check is armed after that. (A check NIO has
     /// already taken off its heap for the current tick still runs when cancelled.)
     private var closed = false
@@ -83,8 +87,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: UnsafeContinuation<UpstreamResponse, any Error>
     ) {
         guard let context, context.channel.isActive else {
+            // Closed while idle, before the pool heard of it; nothing was sent.
             channel.close(promise: nil)
-            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+            return continuation.resume(throwing: UpstreamTransportError.staleConnection)
         }
         guard cancelledBeforeStart != id else {
             context.close(promise: nil)
@@ -201,6 +206,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             context.close(promise: nil)
             return
         }
+        exchange!.answered = true
         do {
             while exchange != nil, let event = try parser.next(&buffer) {
                 handle(event, more: buffer.readableBytes > 0, context: context)
@@ -237,6 +243,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         case .end:
             let ended = exchange!
             exchange = nil
+            served += 1
             if ended.keepAlive && !more && context.channel.isActive {
                 giveBack()
             } else {
@@ -247,8 +254,15 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error)
+        // A reset (or a write into a connection the peer closed) before any answer is the same
+        // stale connection as a close.
+        fail(error is IOError && lostUnanswered ? UpstreamTransportError.staleConnection : error)
         context.close(promise: nil)
+    }
+
+    /// The exchange in flight got no byte of its answer, on a connection that had answered before.
+    private var lostUnanswered: Bool {
+        served > 0 && exchange?.answered == false
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -257,7 +271,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             exchange!.keepAlive = false
             handle(end, more: false, context: context)
         }
-        fail(UpstreamTransportError.connectionClosed)
+        fail(lostUnanswered ? UpstreamTransportError.staleConnection : UpstreamTransportError.connectionClosed)
         pool.closed(self)
         context.fireChannelInactive()
     }

@@ -8,13 +8,25 @@ struct UpstreamRequest: Sendable {
     var path: String
     var headers: HTTPHeaders
     var body: ByteBuffer?
+    /// Sending it twice has the effect of sending it once, so it may go again when a stale
+    /// connection lost it (``UpstreamTransportError/staleConnection``). By default, what RFC 9110
+    /// says of the method; a `POST` that is idempotent in effect says so itself.
+    var idempotent: Bool
 
-    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {
+    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, idempotent: Bool? = nil) {
         self.method = method
         self.path = path
+        self.idempotent = idempotent ?? Self.isIdempotent(method)
         self.headers = headers
         // Room for the caller's few headers, `Host` and `Content-Length`, without regrowing.
         self.headers.reserveCapacity(headers.count + 4)
         self.body = body
+    }
+
+    private static func isIdempotent(_ method: HTTPMethod) -> Bool {
+        switch method {
+        case .GET, .HEAD, .PUT, .DELETE, .OPTIONS: true
+        default: false
+        }
     }
 }

@@ -9,6 +9,11 @@ enum UpstreamTransportError: Error, Sendable {
     case timedOut
     /// Keycloak closed the connection before it had answered.
     case connectionClosed
+    /// A connection that had served an exchange before was closed (or reset) before one byte of
+    /// this exchange's answer came: Keycloak, or a load balancer in between, closed it as it
+    /// sat idle, just as the request went out. ``UpstreamClient`` sends an idempotent request
+    /// once more.
+    case staleConnection
     /// Every connection stayed busy for as long as a connection may take to open.
     case poolExhausted
     /// The bytes Keycloak sent are not an HTTP/1.1 answer (the reason says where they go wrong).
