@@ -7,6 +7,8 @@
 // Since 2026-11-25 the proxy runs on SwiftNIO's own HTTP/1.1 pipeline on both sides, and so
 // does the floor by default (NIOFloor.swift). Variants, by environment:
 //   FLOOR_STACK=hummingbird  the stack the proxy had before: Hummingbird in, async-http-client out
+//   FLOOR_STACK=bytes        SwiftNIO on raw bytes, no HTTP codec: the least any NIO relay can do
+//                            (BytesFloor.swift)
 //   FLOOR_PINNED=1           (with hummingbird) handlers run on their connection's event loop
 //   FLOOR_UPSTREAM=none      answer at once, without the upstream request
 import AsyncHTTPClient
@@ -34,6 +36,9 @@ let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: confi
 let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"{\"status\":\"success\"}","type":"text"}],"isError":false,"structuredContent":{"status":"success"}}}"#)
 
 let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
+if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "bytes" {
+    try runBytesFloor(port: port, upstream: upstream, answer: answer)
+}
 if ProcessInfo.processInfo.environment["FLOOR_STACK"] != "hummingbird" {
     try runNIOFloor(port: port, upstream: upstream, answer: answer)
 }

@@ -5,6 +5,8 @@
 #   peer    wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx (tools/call logout_user)
 #   floor   wrk -> e2e-floor -> nginx: the proxy's HTTP stack (SwiftNIO both sides), no proxy logic
 #           (when built: cd Benchmarks && swift build -c release --product e2e-floor)
+#   bytes   wrk -> e2e-floor with FLOOR_STACK=bytes -> nginx: SwiftNIO on raw bytes, no HTTP codec,
+#           the least any NIO relay can do (TARGETS=...)
 #   relay   wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP (TARGETS=...)
 # at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
@@ -28,13 +30,14 @@ PEER_PORT=${PEER_PORT:-18082}
 if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGETS=${TARGETS:-direct proxy peer}; fi
 FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
+BYTES_PORT=${BYTES_PORT:-18085}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
 # PIDS, cleanup on exit, wait_for, proxy_config.
 source "$HERE/lib.sh"
 
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$BYTES_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -68,6 +71,12 @@ if [[ " $TARGETS " == *" floor "* ]]; then
     PIDS+=($FLOOR_PID)
     wait_for "http://127.0.0.1:$FLOOR_PORT/mcp" 404   # GET: only POST is routed
 fi
+if [[ " $TARGETS " == *" bytes "* ]]; then
+    FLOOR_STACK=bytes "$FLOOR" "$BYTES_PORT" "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" > "$RUN/bytes.log" 2>&1 &
+    BYTES_PID=$!
+    PIDS+=($BYTES_PID)
+    wait_for "http://127.0.0.1:$BYTES_PORT/" 200   # it answers any request
+fi
 
 # --- the peer: mcp-keycloak 1.2.2 over Streamable HTTP (stateful: it needs a session) --------
 if [[ " $TARGETS " == *" peer "* ]]; then
@@ -93,11 +102,12 @@ url_of() {
         direct) echo "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" ;;
         proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
+        bytes) echo "http://127.0.0.1:$BYTES_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT/admin/realms/customers/users/bench-user-1/logout" ;;
     esac
 }
-mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor | bytes) echo mcp ;; peer) echo peer ;; esac; }
 
 # One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
 # $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
@@ -143,6 +153,7 @@ for c in $CONCURRENCY; do
         [[ $target == proxy ]] && server=$PROXY_PID
         [[ $target == peer ]] && server=$PEER_PID
         [[ $target == floor ]] && server=$FLOOR_PID
+        [[ $target == bytes ]] && server=$BYTES_PID
         before=$([[ -n $server ]] && ticks "$server" || echo 0); nginx_before=$(nginx_ticks); t0=$(date +%s%N)
         line=$(load "$target" "$c" "$DURATION")
         cpu="-"; server_ticks=0
@@ -190,7 +201,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 # through the proxy, or through the floor with PERF_TARGET=floor, and writes the heaviest
 # symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
-perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; esac; }
+perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; esac; }
 if [[ -n ${PERF_AT:-} && -n $(perf_pid_of "$PERF_TARGET") ]]; then
     perf record -q -F 999 -e cpu-clock -g -p "$(perf_pid_of "$PERF_TARGET")" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
     perf_pid=$!

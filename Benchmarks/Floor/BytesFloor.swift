@@ -1,0 +1,187 @@
+// FLOOR_STACK=bytes: the least any SwiftNIO relay can do for a call. Channel handlers on raw
+// ByteBuffers on both sides, no HTTP codec and no strings: a request is whole once its head's
+// blank line and its Content-Length bytes are in (the only field read, by a byte scan); the
+// upstream request and the answer are each one buffer made once at start. It checks nothing a
+// real server must (no validation, no chunked bodies), so no parser can cost less.
+import NIOCore
+import NIOPosix
+
+/// Where a head ends and how long its body is, by the least scanning that can tell: the offset
+/// just past the blank line and the Content-Length value (0 without one); nil while incomplete.
+func scanHead(_ bytes: UnsafeRawBufferPointer) -> (end: Int, length: Int)? {
+    guard bytes.count >= 4 else { return nil }
+    var index = 0
+    var length = 0
+    var lineStart = 0
+    while index + 1 < bytes.count {
+        guard bytes[index] == 0x0D, bytes[index + 1] == 0x0A else {
+            index += 1
+            continue
+        }
+        if index == lineStart { return (index + 2, length) }
+        // "content-length:" is 15 bytes; compare lower-cased.
+        if index - lineStart > 15, bytes[lineStart] | 0x20 == UInt8(ascii: "c"), bytes[lineStart + 8] | 0x20 == UInt8(ascii: "l"),
+            bytes[lineStart + 14] == UInt8(ascii: ":")
+        {
+            var value = 0
+            for position in (lineStart + 15)..<index where bytes[position] >= 0x30 && bytes[position] <= 0x39 {
+                value = value * 10 + Int(bytes[position] - 0x30)
+            }
+            length = value
+        }
+        index += 2
+        lineStart = index
+    }
+    return nil
+}
+
+/// Keep-alive connections to the upstream, one pool per event loop, touched only on that loop.
+final class BytesUpstreamPool {
+    let eventLoop: any EventLoop
+    let host: String
+    let port: Int
+    let request: ByteBuffer
+    var idle: [BytesUpstreamConnection] = []
+
+    init(eventLoop: any EventLoop, host: String, port: Int, path: String) {
+        self.eventLoop = eventLoop
+        self.host = host
+        self.port = port
+        request = ByteBuffer(
+            string: "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nAuthorization: Bearer bench-access-token\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    func send(_ done: @escaping (Bool) -> Void) {
+        if let connection = idle.popLast() {
+            connection.send(request, done)
+            return
+        }
+        ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(BytesUpstreamConnection(pool: self))
+                }
+            }
+            .connect(host: host, port: port)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    let connection = try! channel.pipeline.syncOperations.handler(type: BytesUpstreamConnection.self)
+                    connection.send(self.request, done)
+                case .failure:
+                    done(false)
+                }
+            }
+    }
+}
+
+final class BytesUpstreamConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let pool: BytesUpstreamPool
+    var context: ChannelHandlerContext?
+    var pending: ((Bool) -> Void)?
+    var received: ByteBuffer?
+
+    init(pool: BytesUpstreamPool) { self.pool = pool }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func send(_ request: ByteBuffer, _ done: @escaping (Bool) -> Void) {
+        guard let context else { return done(false) }
+        pending = done
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if var received {
+            received.writeBuffer(&buffer)
+            buffer = received
+        }
+        guard let (end, length) = buffer.withUnsafeReadableBytes(scanHead), buffer.readableBytes >= end + length else {
+            received = buffer
+            return
+        }
+        // "HTTP/1.1 2xx"
+        let ok = buffer.getInteger(at: buffer.readerIndex + 9, as: UInt8.self) == UInt8(ascii: "2")
+        received = nil
+        let done = pending
+        pending = nil
+        pool.idle.append(self)
+        done?(ok)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool.idle.removeAll { $0 === self }
+        pending?(false)
+        pending = nil
+    }
+}
+
+final class BytesFloorHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let pool: BytesUpstreamPool
+    let answer: ByteBuffer
+    let failure = ByteBuffer(string: "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+    var received: ByteBuffer?
+
+    init(pool: BytesUpstreamPool, answer: ByteBuffer) {
+        self.pool = pool
+        var whole = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.readableBytes)\r\n\r\n")
+        var body = answer
+        whole.writeBuffer(&body)
+        self.answer = whole
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if var received {
+            received.writeBuffer(&buffer)
+            buffer = received
+        }
+        guard let (end, length) = buffer.withUnsafeReadableBytes(scanHead), buffer.readableBytes >= end + length else {
+            received = buffer
+            return
+        }
+        // One request at a time per connection (wrk does not pipeline).
+        received = nil
+        if skipUpstream { return context.writeAndFlush(wrapOutboundOut(answer), promise: nil) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        pool.send { ok in
+            bound.value.writeAndFlush(self.wrapOutboundOut(ok ? self.answer : self.failure), promise: nil)
+        }
+    }
+}
+
+/// Serves until the process ends.
+func runBytesFloor(port: Int, upstream: String, answer: ByteBuffer) throws -> Never {
+    // http://HOST:PORT/PATH
+    let rest = upstream.dropFirst("http://".count)
+    let slash = rest.firstIndex(of: "/")!
+    let hostPort = rest[..<slash].split(separator: ":")
+    let host = String(hostPort[0])
+    let upstreamPort = Int(hostPort[1])!
+    let path = String(rest[slash...])
+    let group = MultiThreadedEventLoopGroup.singleton
+    var pools: [ObjectIdentifier: BytesUpstreamPool] = [:]
+    for loop in group.makeIterator() {
+        pools[ObjectIdentifier(loop)] = BytesUpstreamPool(eventLoop: loop, host: host, port: upstreamPort, path: path)
+    }
+    nonisolated(unsafe) let sharedPools = pools
+    let channel = try ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 256)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let pool = sharedPools[ObjectIdentifier(channel.eventLoop)]!
+                try channel.pipeline.syncOperations.addHandler(BytesFloorHandler(pool: pool, answer: answer))
+            }
+        }
+        .bind(host: "127.0.0.1", port: port).wait()
+    try channel.closeFuture.wait()
+    fatalError("the server channel closed")
+}
