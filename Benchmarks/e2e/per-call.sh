@@ -36,7 +36,7 @@ source "$HERE/lib.sh"
 LIBC=$(ldd "$PROXY" | awk '/libc\.so\.6/ { print $3 }')
 perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc ' || perf probe -q -x "$LIBC" malloc
 
-sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@RELAY_PORT@#$((UPSTREAM_PORT + 4))#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
 nginx -c "$RUN/nginx.conf" -p "$RUN" &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404
