@@ -40,15 +40,8 @@ final class UpstreamClient: Sendable {
     /// connection the pool gives, within the same timeout. Without that, a Keycloak or load
     /// balancer that closes idle connections about when the pool reuses them would fail calls
     /// that never reached it.
-    func send(_ request: consuming UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
+    func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        // Owned here, so the headers grow in place (their room was reserved).
-        var request = request
-        request.headers.add(name: "Host", value: endpoint.hostHeader)
-        let length = request.body?.readableBytes ?? 0
-        if length > 0 || request.method == .POST || request.method == .PUT {
-            request.headers.add(name: "Content-Length", value: String(length))
-        }
         do {
             do {
                 return try await pool.lease(deadline: deadline).run(request, deadline: deadline)

@@ -6,7 +6,7 @@ import Synchronization
 /// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time.
 ///
 /// The last handler of its channel's pipeline (after TLS, if any): it writes each request as
-/// bytes (``UpstreamRequest/wire(allocator:)``) and reads the answer with its own
+/// bytes (``UpstreamRequest/wire(host:allocator:)``) and reads the answer with its own
 /// ``UpstreamResponseParser``. Its state is touched on the channel's event loop
 /// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
 /// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
@@ -107,7 +107,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         }
         exchange = Exchange(id: id, continuation: continuation, deadline: deadline)
         parser.expectAnswer(toHead: request.method == .HEAD)
-        context.writeAndFlush(wrapOutboundOut(request.wire(allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(request.wire(host: pool.endpoint.hostHeader, allocator: context.channel.allocator)), promise: nil)
     }
 
     /// Makes sure the check comes at `deadline` or before: a check armed for later would come

@@ -4,19 +4,28 @@ import NIOHTTP1
 
 extension UpstreamRequest {
     /// The request as HTTP/1.1 bytes, head and body in one buffer: one write down the pipeline.
+    /// `Host` comes first, then the request's own headers, then `Content-Length` whenever there
+    /// is a body (or the method is `POST` or `PUT`, which Keycloak expects framed).
     ///
-    /// Nothing is validated or framed here: every request comes from ``UpstreamClient``, which
-    /// sets `Host` and, whenever there is a body (or the method is `POST` or `PUT`),
-    /// `Content-Length`; every header is the client's own (constants, the config's host, a
-    /// percent-encoded path and a token checked once when it was fetched, in ``TokenFetch``).
-    func wire(allocator: ByteBufferAllocator) -> ByteBuffer {
-        let size = method.rawValue.utf8.count + path.utf8.count + 13 + ByteBuffer.headerFieldsSize(headers) + (body?.readableBytes ?? 0)
-        var out = allocator.buffer(capacity: size + 2)
+    /// Nothing is validated here: every header is the client's own (constants, the config's
+    /// host, a percent-encoded path and a token checked once when it was fetched, in
+    /// ``TokenFetch``).
+    func wire(host: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let length = body?.readableBytes ?? 0
+        let size = method.rawValue.utf8.count + path.utf8.count + host.utf8.count + ByteBuffer.headerFieldsSize(headers) + length
+        var out = allocator.buffer(capacity: size + 64)
         out.writeString(method.rawValue)
         out.writeStaticString(" ")
         out.writeString(path)
-        out.writeStaticString(" HTTP/1.1\r\n")
+        out.writeStaticString(" HTTP/1.1\r\nHost: ")
+        out.writeString(host)
+        out.writeStaticString("\r\n")
         out.writeHeaderFields(headers)
+        if length > 0 || method == .POST || method == .PUT {
+            out.writeStaticString("Content-Length: ")
+            out.writeString(String(length))
+            out.writeStaticString("\r\n")
+        }
         out.writeStaticString("\r\n")
         if var body { out.writeBuffer(&body) }
         return out

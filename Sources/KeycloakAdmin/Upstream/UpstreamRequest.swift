@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 
 /// One request to a tenant's Keycloak: the path (with its query) on the tenant's host, already
-/// percent-encoded; headers beyond `Host` and `Content-Length`; an optional body.
+/// percent-encoded; headers beyond `Host` and `Content-Length` (the wire adds those); an
+/// optional body.
 struct UpstreamRequest: Sendable {
     var method: HTTPMethod
     var path: String
@@ -18,8 +19,8 @@ struct UpstreamRequest: Sendable {
         self.path = path
         self.idempotent = idempotent ?? Self.isIdempotent(method)
         self.headers = headers
-        // Room for the caller's few headers, `Host` and `Content-Length`, without regrowing.
-        self.headers.reserveCapacity(headers.count + 4)
+        // Room for the caller's few headers without regrowing.
+        self.headers.reserveCapacity(headers.count + 2)
         self.body = body
     }
 

@@ -76,9 +76,7 @@ public struct MCPEndpoint: Sendable {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])
             return Self.error(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
         }
-        var body = ByteBufferAllocator().buffer(capacity: reply.count)
-        body.writeBytes(reply)
-        return .json(.ok, body)
+        return .json(.ok, reply)
     }
 
     private var tooLarge: OutgoingResponse {
@@ -121,6 +119,6 @@ public struct MCPEndpoint: Sendable {
     }
 
     static func error(_ status: HTTPResponseStatus, _ error: JSONRPCError) -> OutgoingResponse {
-        .json(status, ByteBuffer(bytes: error.encoded))
+        .json(status, error.encoded)
     }
 }

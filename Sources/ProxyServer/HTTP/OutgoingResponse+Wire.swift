@@ -11,9 +11,18 @@ extension OutgoingResponse {
     /// encoder: every header is the proxy's own (and has its `Content-Length` already), so there is
     /// nothing to frame or check, and one write saves the encoder's copies of the head.
     func wire(version: HTTPVersion, keepAlive: Bool, isHead: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let bodyBytes = isHead ? 0 : body.readableBytes
-        var out = allocator.buffer(capacity: 64 + headers.count * 40 + bodyBytes)
+        let length = body.count
+        let bodyBytes = isHead ? 0 : length
+        var out = allocator.buffer(capacity: 96 + (contentType?.utf8.count ?? 0) + ByteBuffer.headerFieldsSize(headers) + bodyBytes)
         Self.writeStatusLine(status, version: version, to: &out)
+        if let contentType {
+            out.writeStaticString("Content-Type: ")
+            out.writeString(contentType)
+            out.writeStaticString("\r\n")
+        }
+        out.writeStaticString("Content-Length: ")
+        out.writeString(String(length))
+        out.writeStaticString("\r\n")
         out.writeHeaderFields(headers)
         if !keepAlive {
             out.writeStaticString("Connection: close\r\n")
@@ -22,8 +31,10 @@ extension OutgoingResponse {
         }
         out.writeStaticString("\r\n")
         if bodyBytes > 0 {
-            var body = body
-            out.writeBuffer(&body)
+            switch body {
+            case .buffer(var buffer): out.writeBuffer(&buffer)
+            case .bytes(let bytes): out.writeBytes(bytes)
+            }
         }
         return out
     }

@@ -28,8 +28,7 @@ struct ProxyResponder: Sendable {
             }
             return .json(.ok, JSONValue.object(body).jsonText)
         case "/metrics" where isRead && metrics != nil:
-            return OutgoingResponse(
-                .ok, headers: ["Content-Type": PrometheusMetrics.contentType], body: ByteBuffer(string: metrics!.render()))
+            return OutgoingResponse(.ok, contentType: PrometheusMetrics.contentType, body: .buffer(ByteBuffer(string: metrics!.render())))
         case "/healthz", "/readyz", "/metrics":
             var response = OutgoingResponse.json(.methodNotAllowed, #"{"error":"method not allowed"}"#)
             response.headers.add(name: "Allow", value: "GET")
