@@ -2,11 +2,18 @@ import CoreMetrics
 import Metrics
 
 /// One tenant's per-call metric handles, made once per runtime instead of looked up in the
-/// registry on every call: calls in flight, upstream latency, circuit state.
-struct TenantMeters: Sendable {
+/// registry on every call: calls in flight, upstream latency, circuit state. A class, so that
+/// handing it to a call retains one object, not three.
+final class TenantMeters: Sendable {
     let inFlight: Meter
     let upstream: Timer
     let circuit: Gauge
+
+    init(inFlight: Meter, upstream: Timer, circuit: Gauge) {
+        self.inFlight = inFlight
+        self.upstream = upstream
+        self.circuit = circuit
+    }
 
     func upstreamRequest(_ duration: Duration) {
         upstream.record(duration: duration)

@@ -73,7 +73,9 @@ final class CircuitBreaker: Sendable {
         }
     }
 
-    func record(_ evidence: Evidence, probe: Bool, at now: ContinuousClock.Instant = .now) {
+    /// Takes what a call learnt about Keycloak; returns whether the circuit is open after it.
+    @discardableResult
+    func record(_ evidence: Evidence, probe: Bool, at now: ContinuousClock.Instant = .now) -> Bool {
         state.withLock { state in
             switch evidence {
             case .reachable:
@@ -96,6 +98,8 @@ final class CircuitBreaker: Sendable {
                     state.phase = .halfOpen(probing: false)
                 }
             }
+            if case .closed = state.phase { return false }
+            return true
         }
     }
 }

@@ -47,6 +47,7 @@ extension TenantRuntime {
                 throw KeycloakError(.upstreamUnavailable, "the call was cancelled while it waited for this tenant", retryable: true)
             }
         }
+        let meters = self.meters
         meters.callsInFlight(change: 1)
         defer {
             limiter.release()
@@ -54,12 +55,10 @@ extension TenantRuntime {
         }
         do {
             let result = try await body()
-            breaker.record(.reachable, probe: probe)
-            meters.circuit(open: breaker.isOpen)
+            meters.circuit(open: breaker.record(.reachable, probe: probe))
             return result
         } catch {
-            breaker.record(Self.evidence(error), probe: probe)
-            meters.circuit(open: breaker.isOpen)
+            meters.circuit(open: breaker.record(Self.evidence(error), probe: probe))
             throw error
         }
     }
