@@ -74,9 +74,10 @@ public final class KeycloakAdminClient: Sendable {
     }
 
     /// Sends an admin API request with the cached token; on 401, retries once with a new one.
-    /// `idempotent` says a `POST` may be sent again (see ``UpstreamRequest/idempotent``).
+    /// `idempotent` says a request whose method is not safe may be sent again (see
+    /// ``UpstreamRequest/idempotent``).
     func authorized(
-        _ method: HTTPMethod, realm: String, path: String, query: String? = nil, idempotent: Bool? = nil
+        _ method: HTTPMethod, realm: String, path: String, query: String? = nil, idempotent: Bool = false
     ) async throws(KeycloakError) -> UpstreamResponse {
         var url = ""
         url.reserveCapacity(normalizedBasePath.utf8.count + 14 + path.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
@@ -97,7 +98,7 @@ public final class KeycloakAdminClient: Sendable {
     }
 
     private func send(
-        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool?
+        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool
     ) async throws(KeycloakError) -> UpstreamResponse {
         var request = UpstreamRequest(method, path: path, idempotent: idempotent)
         request.headers.add(name: "Authorization", value: token.authorization.revealed)

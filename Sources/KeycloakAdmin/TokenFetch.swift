@@ -11,7 +11,8 @@ struct TokenFetch: Sendable {
     func fetch(basePath: String) async throws(KeycloakError) -> TokenCache.Fetched {
         let auth = settings.auth
         let realm = try PathSegment(auth.realm, argument: "auth.realm")
-        // A second token is as good as the first, and the first is never used.
+        // A second token is as good as the first, and the first is never used. (With the
+        // password grant, Keycloak may count both logins, e.g. as admin-cli sessions.)
         var request = UpstreamRequest(
             .POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token", idempotent: true)
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

@@ -9,10 +9,13 @@ import Synchronization
 /// own, 2 ms apart, so that the client reads it in parts). Counts the connections it accepts.
 final class ScriptedUpstream: Sendable {
     /// What to send for an admin request: the bytes, the piece size, and whether to close after.
+    /// With `resetAfter`, a connection that has answered that many admin requests resets the
+    /// next one instead (`SO_LINGER` 0, so the client reads a reset, not an orderly close).
     struct Script: Sendable {
         var bytes: String
         var pieceSize = Int.max
         var closeAfter = false
+        var resetAfter: Int?
     }
 
     private let channel: any Channel
@@ -62,6 +65,7 @@ final class ScriptedUpstream: Sendable {
 
         let script: Script
         var received = ByteBuffer()
+        var answered = 0
 
         init(script: Script) {
             self.script = script
@@ -83,7 +87,12 @@ final class ScriptedUpstream: Sendable {
                 let token = #"{"access_token":"scripted-token","expires_in":300,"token_type":"Bearer"}"#
                 let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(token.utf8.count)\r\n\r\n\(token)"
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+            } else if answered == script.resetAfter {
+                let provider = context.channel as! any SocketOptionProvider
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in bound.value.close(promise: nil) }
             } else {
+                answered += 1
                 send(Array(script.bytes.utf8)[...], context: context)
             }
         }

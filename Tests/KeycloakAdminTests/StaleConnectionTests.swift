@@ -3,8 +3,9 @@ import KeycloakEmulator
 import Testing
 
 /// A keep-alive connection Keycloak closes just as a request goes out loses the request without
-/// an answer. The client sends it once more on another connection; it never sends twice what
-/// may have been answered, nor what a new connection lost.
+/// an answer. The client sends an idempotent request again on another connection; it never
+/// sends again what got part of an answer, what a new connection lost, or a request that is
+/// not idempotent.
 @Suite(.timeLimit(.minutes(1)))
 struct StaleConnectionTests {
     /// Token and one logout on one connection, so that the next call reuses it.
@@ -55,6 +56,16 @@ struct StaleConnectionTests {
             #expect(error?.code == .upstreamUnavailable)
             #expect(emulator.requestCount(.token) == 1)
             #expect(emulator.adminRequestCount == 0)
+        }
+    }
+
+    @Test func aLogoutAReusedConnectionLostToAResetIsSentOnceMore() async throws {
+        let reset = ScriptedUpstream.Script(bytes: "HTTP/1.1 204 No Content\r\n\r\n", resetAfter: 1)
+        try await ScriptedUpstream.withClient(answering: reset) { upstream, client in
+            try await client.logout(realm: "customers", userID: "u-1")
+            // The token's connection resets this one; a new connection answers it.
+            try await client.logout(realm: "customers", userID: "u-1")
+            #expect(upstream.connectionsAccepted == 2)
         }
     }
 

@@ -35,18 +35,25 @@ final class UpstreamClient: Sendable {
     /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
     /// as long as a connection may take to open.
     ///
-    /// An idempotent request that a stale keep-alive connection lost (closed before any byte of
-    /// the answer, ``UpstreamTransportError/staleConnection``) goes once more, on the next
-    /// connection the pool gives, within the same timeout. Without that, a Keycloak or load
-    /// balancer that closes idle connections about when the pool reuses them would fail calls
-    /// that never reached it.
+    /// An idempotent request that a stale keep-alive connection lost (closed or reset before any
+    /// byte of the answer, ``UpstreamTransportError/staleConnection``) goes again on the next
+    /// connection the pool gives, within the same timeout, unless the call was cancelled: a
+    /// Keycloak or load balancer that closes idle connections about when the pool reuses them
+    /// (or drops them all at once) would otherwise fail calls that mostly never reached it. A
+    /// stale connection is closed, and a new one never reports stale, so this ends, at the latest
+    /// on a new connection; the bound on attempts only makes sure of it.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         do {
-            do {
-                return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
-            } catch UpstreamTransportError.staleConnection where request.idempotent {
-                return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
+            var attempt = 1
+            while true {
+                do {
+                    return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
+                } catch UpstreamTransportError.staleConnection
+                    where request.idempotent && attempt <= pool.limit && !Task.isCancelled && NIODeadline.now() < deadline
+                {
+                    attempt += 1
+                }
             }
         } catch {
             throw KeycloakError.transport(error, realm: realm, timeout: timeout)

@@ -1,6 +1,7 @@
 import HTTPWire
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time.
@@ -87,9 +88,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: UnsafeContinuation<UpstreamResponse, any Error>
     ) {
         guard let context, context.channel.isActive else {
-            // Closed while idle, before the pool heard of it; nothing was sent.
+            // Closed before the pool heard of it; nothing was sent. Stale when it had served.
             channel.close(promise: nil)
-            return continuation.resume(throwing: UpstreamTransportError.staleConnection)
+            return continuation.resume(throwing: served > 0 ? UpstreamTransportError.staleConnection : .connectionClosed)
         }
         guard cancelledBeforeStart != id else {
             context.close(promise: nil)
@@ -254,9 +255,10 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A reset (or a write into a connection the peer closed) before any answer is the same
-        // stale connection as a close.
-        fail(error is IOError && lostUnanswered ? UpstreamTransportError.staleConnection : error)
+        // A reset, a write into a connection the peer closed, or (TLS) a close without
+        // close_notify, before any answer: the same stale connection as a plain close.
+        let isClose = error is IOError || (error as? NIOSSLError) == .uncleanShutdown
+        fail(isClose && lostUnanswered ? UpstreamTransportError.staleConnection : error)
         context.close(promise: nil)
     }
 

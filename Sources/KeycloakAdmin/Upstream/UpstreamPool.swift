@@ -53,7 +53,8 @@ final class UpstreamPool: Sendable {
     }
 
     let endpoint: UpstreamEndpoint
-    private let limit: Int
+    /// At most this many connections open at once.
+    let limit: Int
     /// An idle connection is closed after this (``UpstreamConnection`` checks).
     let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount

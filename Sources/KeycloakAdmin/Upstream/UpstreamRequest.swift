@@ -10,23 +10,26 @@ struct UpstreamRequest: Sendable {
     var headers: HTTPHeaders
     var body: ByteBuffer?
     /// Sending it twice has the effect of sending it once, so it may go again when a stale
-    /// connection lost it (``UpstreamTransportError/staleConnection``). By default, what RFC 9110
-    /// says of the method; a `POST` that is idempotent in effect says so itself.
-    var idempotent: Bool
+    /// connection lost it (``UpstreamTransportError/staleConnection``): a safe method (`GET`,
+    /// `HEAD`, `OPTIONS`), or a request its maker marks so. Not `PUT` and `DELETE` by default,
+    /// though RFC 9110 calls them idempotent: some of Keycloak's send an e-mail each time.
+    let idempotent: Bool
 
-    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, idempotent: Bool? = nil) {
+    /// - Parameter idempotent: true for a request that is idempotent in effect although its
+    ///   method is not safe (Keycloak's logout of a user, a token request).
+    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, idempotent: Bool = false) {
         self.method = method
         self.path = path
-        self.idempotent = idempotent ?? Self.isIdempotent(method)
+        self.idempotent = idempotent || Self.isSafe(method)
         self.headers = headers
         // Room for the caller's few headers without regrowing.
         self.headers.reserveCapacity(headers.count + 2)
         self.body = body
     }
 
-    private static func isIdempotent(_ method: HTTPMethod) -> Bool {
+    private static func isSafe(_ method: HTTPMethod) -> Bool {
         switch method {
-        case .GET, .HEAD, .PUT, .DELETE, .OPTIONS: true
+        case .GET, .HEAD, .OPTIONS: true
         default: false
         }
     }

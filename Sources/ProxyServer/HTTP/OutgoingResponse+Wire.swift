@@ -3,17 +3,18 @@ import NIOCore
 import NIOHTTP1
 
 extension OutgoingResponse {
-    /// The whole response as HTTP/1.1 bytes: status line, headers, `Connection: close` unless
-    /// `keepAlive` (`Connection: keep-alive` when it is, to HTTP/1.0, which closes by default),
-    /// the blank line and (unless `isHead`) the body, in one buffer.
+    /// The whole response as HTTP/1.1 bytes: status line, `Content-Type` (when there is one),
+    /// `Content-Length` (the body's, also for `HEAD`), the other headers, `Connection: close`
+    /// unless `keepAlive` (`Connection: keep-alive` when it is, to HTTP/1.0, which closes by
+    /// default), the blank line and (unless `isHead`) the body, in one buffer.
     ///
     /// The listener writes it as one buffer instead of head, body and end through NIO's response
-    /// encoder: every header is the proxy's own (and has its `Content-Length` already), so there is
-    /// nothing to frame or check, and one write saves the encoder's copies of the head.
+    /// encoder: every header is the proxy's own, so there is nothing to frame or check, and one
+    /// write saves the encoder's copies of the head.
     func wire(version: HTTPVersion, keepAlive: Bool, isHead: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
         let length = body.count
         let bodyBytes = isHead ? 0 : length
-        var out = allocator.buffer(capacity: 96 + (contentType?.utf8.count ?? 0) + ByteBuffer.headerFieldsSize(headers) + bodyBytes)
+        var out = allocator.buffer(capacity: 128 + (contentType?.utf8.count ?? 0) + ByteBuffer.headerFieldsSize(headers) + bodyBytes)
         Self.writeStatusLine(status, version: version, to: &out)
         if let contentType {
             out.writeStaticString("Content-Type: ")
