@@ -15,7 +15,7 @@ trap cleanup EXIT
 # Waits until $1 answers with HTTP status $2 (any method GET), at most 20 s.
 wait_for() {
     for _ in $(seq 200); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
+        [[ $(curl -s -m 1 -o /dev/null -w '%{http_code}' "$1" || true) == "$2" ]] && return 0
         sleep 0.1
     done
     echo "no $2 from $1" >&2

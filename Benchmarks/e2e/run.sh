@@ -8,7 +8,7 @@
 #   bytes   wrk -> e2e-floor with FLOOR_STACK=bytes -> nginx: SwiftNIO on raw bytes, no HTTP codec,
 #           the least any NIO relay can do (TARGETS=...)
 #   relay   wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP (TARGETS=...)
-# at each concurrency in $CONCURRENCY, the three targets interleaved so they see the same
+# at each concurrency in $CONCURRENCY, the targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
 #
 #   Benchmarks/e2e/run.sh                      # needs: swift build -c release --product keycloak-mcp-proxy
@@ -27,6 +27,9 @@ CONCURRENCY=${CONCURRENCY:-1 16 64}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
+# The floor row's stack comes from FLOOR_STACK (hummingbird, or NIO's codec by default); the
+# bytes stack is its own row.
+if [[ ${FLOOR_STACK:-} == bytes ]]; then echo "FLOOR_STACK=bytes: add the bytes target to TARGETS instead" >&2; exit 1; fi
 if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGETS=${TARGETS:-direct proxy peer}; fi
 FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
@@ -148,7 +151,8 @@ fi
 } | tee "$RUN/results.md"
 for c in $CONCURRENCY; do
     for target in $TARGETS; do
-        # The server's CPU over the run, in % of one core (nginx for direct is not counted).
+        # The server's CPU over the run, in % of one core (nginx for direct and relay is not counted:
+        # it is the nginx column).
         server=""
         [[ $target == proxy ]] && server=$PROXY_PID
         [[ $target == peer ]] && server=$PEER_PID
@@ -162,7 +166,8 @@ for c in $CONCURRENCY; do
             cpu="$(( server_ticks * 100 * 1000000000 / TICK / ($(date +%s%N) - t0) )) %"
         fi
         # Each process's CPU over the row divided by the calls answered: what a call costs the
-        # machine that all three share (nginx is the whole server on the direct row).
+        # machine that all three share (nginx is the whole server on the direct row, relay and
+        # upstream both on the relay row).
         per_call=$(awk -v calls="$(field requests "$line")" -v wrk="$(cat "$RUN/wrk-$target-c$c-$DURATION.cpu")" \
             -v nginx="$(( $(nginx_ticks) - nginx_before ))" -v server="$server_ticks" -v tick="$TICK" \
             -v has_server="${server:+1}" 'BEGIN {
@@ -198,7 +203,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 
 # Optional: PERF_AT=64 adds one more run at that concurrency (not in the table: sampling slows
 # it) under `perf record -e cpu-clock -g` (hardware counters are not available on these VMs),
-# through the proxy, or through the floor with PERF_TARGET=floor, and writes the heaviest
+# through the proxy, or through the floor with PERF_TARGET=floor (or bytes), and writes the heaviest
 # symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
 perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; esac; }
