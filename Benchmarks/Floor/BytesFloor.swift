@@ -35,6 +35,22 @@ func scanHead(_ bytes: UnsafeRawBufferPointer) -> (end: Int, length: Int)? {
     return nil
 }
 
+/// `read` after what came before it (`received`): the whole message once its head and body are
+/// in (and `received` empty again), else nil with everything kept in `received`.
+func wholeMessage(_ read: ByteBuffer, after received: inout ByteBuffer?) -> ByteBuffer? {
+    var buffer = read
+    if var earlier = received {
+        earlier.writeBuffer(&buffer)
+        buffer = earlier
+    }
+    guard let (end, length) = buffer.withUnsafeReadableBytes(scanHead), buffer.readableBytes >= end + length else {
+        received = buffer
+        return nil
+    }
+    received = nil
+    return buffer
+}
+
 /// Keep-alive connections to the upstream, one pool per event loop, touched only on that loop.
 final class BytesUpstreamPool {
     let eventLoop: any EventLoop
@@ -95,18 +111,9 @@ final class BytesUpstreamConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        if var received {
-            received.writeBuffer(&buffer)
-            buffer = received
-        }
-        guard let (end, length) = buffer.withUnsafeReadableBytes(scanHead), buffer.readableBytes >= end + length else {
-            received = buffer
-            return
-        }
+        guard let buffer = wholeMessage(unwrapInboundIn(data), after: &received) else { return }
         // "HTTP/1.1 2xx"
         let ok = buffer.getInteger(at: buffer.readerIndex + 9, as: UInt8.self) == UInt8(ascii: "2")
-        received = nil
         let done = pending
         pending = nil
         pool.idle.append(self)
@@ -137,17 +144,8 @@ final class BytesFloorHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        if var received {
-            received.writeBuffer(&buffer)
-            buffer = received
-        }
-        guard let (end, length) = buffer.withUnsafeReadableBytes(scanHead), buffer.readableBytes >= end + length else {
-            received = buffer
-            return
-        }
         // One request at a time per connection (wrk does not pipeline).
-        received = nil
+        guard wholeMessage(unwrapInboundIn(data), after: &received) != nil else { return }
         if skipUpstream { return context.writeAndFlush(wrapOutboundOut(answer), promise: nil) }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         pool.send { ok in
@@ -158,30 +156,8 @@ final class BytesFloorHandler: ChannelInboundHandler {
 
 /// Serves until the process ends.
 func runBytesFloor(port: Int, upstream: String, answer: ByteBuffer) throws -> Never {
-    // http://HOST:PORT/PATH
-    let rest = upstream.dropFirst("http://".count)
-    let slash = rest.firstIndex(of: "/")!
-    let hostPort = rest[..<slash].split(separator: ":")
-    let host = String(hostPort[0])
-    let upstreamPort = Int(hostPort[1])!
-    let path = String(rest[slash...])
-    let group = MultiThreadedEventLoopGroup.singleton
-    var pools: [ObjectIdentifier: BytesUpstreamPool] = [:]
-    for loop in group.makeIterator() {
-        pools[ObjectIdentifier(loop)] = BytesUpstreamPool(eventLoop: loop, host: host, port: upstreamPort, path: path)
-    }
-    nonisolated(unsafe) let sharedPools = pools
-    let channel = try ServerBootstrap(group: group)
-        .serverChannelOption(.backlog, value: 256)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-        .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                let pool = sharedPools[ObjectIdentifier(channel.eventLoop)]!
-                try channel.pipeline.syncOperations.addHandler(BytesFloorHandler(pool: pool, answer: answer))
-            }
-        }
-        .bind(host: "127.0.0.1", port: port).wait()
-    try channel.closeFuture.wait()
-    fatalError("the server channel closed")
+    try serveFloor(
+        port: port, upstream: upstream,
+        makePool: { BytesUpstreamPool(eventLoop: $0, host: $1.host, port: $1.port, path: $1.path) },
+        addHandlers: { pipeline, pool in try pipeline.addHandler(BytesFloorHandler(pool: pool, answer: answer)) })
 }

@@ -134,32 +134,11 @@ final class FloorHandler: ChannelInboundHandler {
 
 /// Serves until the process ends.
 func runNIOFloor(port: Int, upstream: String, answer: ByteBuffer) throws -> Never {
-    // http://HOST:PORT/PATH
-    let rest = upstream.dropFirst("http://".count)
-    let slash = rest.firstIndex(of: "/")!
-    let hostPort = rest[..<slash].split(separator: ":")
-    let host = String(hostPort[0])
-    let upstreamPort = Int(hostPort[1])!
-    let path = String(rest[slash...])
-    let group = MultiThreadedEventLoopGroup.singleton
-    var pools: [ObjectIdentifier: UpstreamPool] = [:]
-    for loop in group.makeIterator() {
-        pools[ObjectIdentifier(loop)] = UpstreamPool(eventLoop: loop, host: host, port: upstreamPort, path: path)
-    }
-    let poolsByLoop = pools
-    nonisolated(unsafe) let sharedPools = poolsByLoop
-    let channel = try ServerBootstrap(group: group)
-        .serverChannelOption(.backlog, value: 256)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-        .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                let pool = sharedPools[ObjectIdentifier(channel.eventLoop)]!
-                try channel.pipeline.syncOperations.addHandler(FloorHandler(pool: pool, answer: answer))
-            }
-        }
-        .bind(host: "127.0.0.1", port: port).wait()
-    try channel.closeFuture.wait()
-    fatalError("the server channel closed")
+    try serveFloor(
+        port: port, upstream: upstream,
+        makePool: { UpstreamPool(eventLoop: $0, host: $1.host, port: $1.port, path: $1.path) },
+        addHandlers: { pipeline, pool in
+            try pipeline.configureHTTPServerPipeline()
+            try pipeline.addHandler(FloorHandler(pool: pool, answer: answer))
+        })
 }
