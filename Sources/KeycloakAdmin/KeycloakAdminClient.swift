@@ -30,12 +30,15 @@ public final class KeycloakAdminClient: Sendable {
     ///   - settings: the tenant's URL, base path, credentials, pool, timeouts and TLS.
     ///   - logger: for debug lines about token fetches; never receives a secret.
     ///   - onTokenEvent: called after every token fetch, with its outcome (for metrics).
+    ///   - onRetry: called each time a request goes again because Keycloak (or something in
+    ///     between) closed a reused connection before answering it (for metrics).
     /// - Throws: `invalid_argument` when the URL, the base path, the token realm or a TLS file is
     ///   unusable. Nothing is sent yet: the first token is fetched by the first call (or ``probe()``).
     public init(
         settings: ConnectionSettings,
         logger: Logger,
-        onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil
+        onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil,
+        onRetry: (@Sendable () -> Void)? = nil
     ) throws(KeycloakError) {
         let url = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
@@ -52,7 +55,10 @@ public final class KeycloakAdminClient: Sendable {
         guard basePath.isEmpty || basePath.hasPrefix("/") else {
             throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")
         }
-        let upstream = try UpstreamClient(settings: settings, endpoint: UpstreamEndpoint(parsed))
+        let upstream = try UpstreamClient(settings: settings, endpoint: UpstreamEndpoint(parsed)) { [logger] in
+            logger.debug("Keycloak closed a reused connection before answering; sending the request again")
+            onRetry?()
+        }
         self.settings = settings
         self.logger = logger
         self.normalizedBasePath = basePath

@@ -87,6 +87,25 @@ struct IsolationTests {
         }
     }
 
+    @Test func aCallWhoseReusedConnectionIsLostSucceedsAndTheRetryIsCounted() async throws {
+        try await KeycloakEmulator.withRunning { emulator in
+            try seedTenant(emulator)
+            let prometheus = PrometheusMetrics()
+            func retries() -> Double? {
+                parsePrometheus(prometheus.render()).value(ProxyMetrics.Name.upstreamRetries, ["tenant": "eu"])
+            }
+            try await withRouter(configYAML(tenantYAML("eu", url: emulator.url)), metrics: prometheus.metrics) { router throws in
+                #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
+                #expect(retries() == nil)
+                emulator.failNext(1, with: .dropConnection, only: .userSessions)
+                #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
+                #expect(retries() == 1)
+                // The breaker saw an answer, not a failure.
+                #expect(parsePrometheus(prometheus.render()).value(ProxyMetrics.Name.circuitOpen, ["tenant": "eu"]) == 0)
+            }
+        }
+    }
+
     @Test func theBreakerFailsFastAfterConnectionFailuresAndProbesAfterTheCoolDown() async throws {
         try await KeycloakEmulator.withRunning { emulator in
             try seedTenant(emulator)

@@ -16,16 +16,21 @@ final class UpstreamClient: Sendable {
 
     let endpoint: UpstreamEndpoint
     private let pool: UpstreamPool
+    /// Called each time a request goes again after a stale connection lost it.
+    private let onRetry: (@Sendable () -> Void)?
 
-    /// - Parameter endpoint: where `settings.url` points; nil when it is no `http(s)://host[:port]`.
+    /// - Parameters:
+    ///   - endpoint: where `settings.url` points; nil when it is no `http(s)://host[:port]`.
+    ///   - onRetry: called each time a request goes again after a stale connection lost it.
     /// - Throws: `invalid_argument` when the URL is unusable or a TLS file cannot be loaded.
-    init(settings: ConnectionSettings, endpoint: UpstreamEndpoint?) throws(KeycloakError) {
+    init(settings: ConnectionSettings, endpoint: UpstreamEndpoint?, onRetry: (@Sendable () -> Void)? = nil) throws(KeycloakError) {
         guard let endpoint else {
             throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
         }
         // Checked for http too: a cert_file without its key_file is a mistake either way.
         let configuration = try TLSConfiguration.tenant(settings.tls)
         self.endpoint = endpoint
+        self.onRetry = onRetry
         let tls: TLSContextCache? =
             if !endpoint.isTLS { nil } else if settings.tls == TLSSettings() { .systemTrust } else { TLSContextCache(configuration) }
         self.pool = UpstreamPool(endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
@@ -53,6 +58,7 @@ final class UpstreamClient: Sendable {
                     where request.idempotent && attempt <= pool.limit && !Task.isCancelled && NIODeadline.now() < deadline
                 {
                     attempt += 1
+                    onRetry?()
                 }
             }
         } catch {

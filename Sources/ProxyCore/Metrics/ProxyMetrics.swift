@@ -13,6 +13,7 @@ import Synchronization
 /// | `keycloak_mcp_proxy_tool_calls_total` | counter | `tenant` (empty when none applies), `tool`, `outcome` (`ok` or the error code) |
 /// | `keycloak_mcp_proxy_upstream_request_duration_seconds` | histogram | `tenant`: each admin API call, including a token fetch it waited for |
 /// | `keycloak_mcp_proxy_token_fetches_total` | counter | `tenant`, `result` (`ok` or the error code) |
+/// | `keycloak_mcp_proxy_upstream_retries_total` | counter | `tenant`: requests sent again after a reused connection was lost before its answer |
 /// | `keycloak_mcp_proxy_policy_denials_total` | counter | `reason` (e.g. `realm_denied`) |
 /// | `keycloak_mcp_proxy_config_reloads_total` | counter | `result` (`success`, `failure`) |
 /// | `keycloak_mcp_proxy_config_last_reload_success` | gauge | 1 when the last reload succeeded, 0 when it failed |
@@ -25,6 +26,7 @@ public struct ProxyMetrics: Sendable {
         public static let toolCalls = "keycloak_mcp_proxy_tool_calls_total"
         public static let upstreamDuration = "keycloak_mcp_proxy_upstream_request_duration_seconds"
         public static let tokenFetches = "keycloak_mcp_proxy_token_fetches_total"
+        public static let upstreamRetries = "keycloak_mcp_proxy_upstream_retries_total"
         public static let policyDenials = "keycloak_mcp_proxy_policy_denials_total"
         public static let reloads = "keycloak_mcp_proxy_config_reloads_total"
         public static let lastReloadSuccess = "keycloak_mcp_proxy_config_last_reload_success"
@@ -86,6 +88,10 @@ public struct ProxyMetrics: Sendable {
         case .failed(let error, _, _): result = error.code.rawValue
         }
         Counter(label: Name.tokenFetches, dimensions: [("tenant", tenant), ("result", result)], factory: currentFactory).increment()
+    }
+
+    func upstreamRetry(tenant: String) {
+        Counter(label: Name.upstreamRetries, dimensions: [("tenant", tenant)], factory: currentFactory).increment()
     }
 
     func policyDenial(reason: String) {

@@ -39,7 +39,10 @@ public final class TenantRuntime: Sendable {
         self.metrics = metrics
         var logger = logger
         logger[metadataKey: "tenant"] = "\(config.name)"
-        self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent)
+        let name = config.name
+        self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent) {
+            metrics.upstreamRetry(tenant: name)
+        }
     }
 
     /// This tenant's metric handles.
