@@ -23,6 +23,19 @@ struct StaleConnectionTests {
         }
     }
 
+    @Test func overHTTPSToo() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        let tls = try EmulatorTLS(certificateFile: pki.serverCertFile, privateKeyFile: pki.serverKeyFile)
+        try await withTenant(.init(tls: tls), adjust: { $0.tls.caFile = pki.caFile }) { emulator, client throws in
+            try await warmedUp(client)
+            let sent = emulator.requestCount(.logout)
+            emulator.failNext(1, with: .dropConnection, only: .logout)
+            try await client.logout(realm: "customers", userID: aliceID)
+            #expect(emulator.requestCount(.logout) == sent + 2)
+        }
+    }
+
     @Test func aGetThatAReusedConnectionLostIsSentOnceMore() async throws {
         try await withTenant { emulator, client throws in
             try await warmedUp(client)
