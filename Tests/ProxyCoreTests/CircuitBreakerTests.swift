@@ -13,9 +13,10 @@ struct CircuitBreakerTests {
         breaker.record(.reachable, probe: false, at: start)  // an answer resets the count
         breaker.record(.unreachable, probe: false, at: start)
         breaker.record(.inconclusive, probe: false, at: start)  // neither resets nor counts
-        breaker.record(.unreachable, probe: false, at: start)
+        #expect(!breaker.record(.unreachable, probe: false, at: start))
         #expect(breaker.admit(at: start) == .allow)
-        breaker.record(.unreachable, probe: false, at: start)
+        // The record that opens the circuit says so.
+        #expect(breaker.record(.unreachable, probe: false, at: start))
         #expect(breaker.admit(at: start + .seconds(4)) == .reject(retryIn: .seconds(6), failures: 3))
     }
 
@@ -35,7 +36,7 @@ struct CircuitBreakerTests {
         #expect(breaker.admit(at: start + .seconds(21)) == .probe)
 
         // An answer closes it.
-        breaker.record(.reachable, probe: true, at: start + .seconds(22))
+        #expect(!breaker.record(.reachable, probe: true, at: start + .seconds(22)))
         #expect(breaker.admit(at: start + .seconds(22)) == .allow)
         #expect(!breaker.isOpen)
     }

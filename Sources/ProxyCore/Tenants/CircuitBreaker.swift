@@ -31,6 +31,12 @@ final class CircuitBreaker: Sendable {
         case closed
         case open(until: ContinuousClock.Instant)
         case halfOpen(probing: Bool)
+
+        /// Open or half-open: what metrics and tests call open.
+        var isOpen: Bool {
+            if case .closed = self { return false }
+            return true
+        }
     }
 
     private struct State {
@@ -51,10 +57,7 @@ final class CircuitBreaker: Sendable {
 
     /// The circuit's state as metrics and tests see it.
     var isOpen: Bool {
-        state.withLock { state in
-            if case .closed = state.phase { return false }
-            return true
-        }
+        state.withLock { $0.phase.isOpen }
     }
 
     func admit(at now: ContinuousClock.Instant = .now) -> Decision {
@@ -98,8 +101,7 @@ final class CircuitBreaker: Sendable {
                     state.phase = .halfOpen(probing: false)
                 }
             }
-            if case .closed = state.phase { return false }
-            return true
+            return state.phase.isOpen
         }
     }
 }
