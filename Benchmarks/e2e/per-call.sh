@@ -9,6 +9,9 @@
 #
 #   Benchmarks/e2e/per-call.sh             # needs: swift build -c release --product keycloak-mcp-proxy
 #   CALLS=20000 PROXY=/tmp/proxy-before Benchmarks/e2e/per-call.sh
+#   EXTRA_EVENTS=probe_libswift_Concurrency:swift_task_switch Benchmarks/e2e/per-call.sh
+#                                            # also counts uprobes you added, e.g. with
+#                                            # perf probe -x $(swift's lib)/libswift_Concurrency.so swift_task_switch
 #   TARGET=floor Benchmarks/e2e/per-call.sh  # the same count for run.sh's floor (e2e-floor, built
 #                                            # in Benchmarks/), which answers /mcp with a fixed result
 #
@@ -81,7 +84,8 @@ EOF
 CLIENT=$!
 PIDS+=($CLIENT)
 cat "$RUN/ready" > /dev/null
-perf stat -x, -e probe_libc:malloc,raw_syscalls:sys_enter,context-switches,task-clock -p "$PROXY_PID" -o "$RUN/perf-stat.csv" &
+EXTRA_EVENTS=${EXTRA_EVENTS:-}
+perf stat -x, -e probe_libc:malloc,raw_syscalls:sys_enter,context-switches,task-clock${EXTRA_EVENTS:+,$EXTRA_EVENTS} -p "$PROXY_PID" -o "$RUN/perf-stat.csv" &
 PERF=$!
 # MALLOC_STACKS=1: also where each malloc came from, callers included, in $RUN/malloc-stacks.txt.
 if [[ -n ${MALLOC_STACKS:-} ]]; then
@@ -103,3 +107,4 @@ count() { awk -F, -v e="$1" '$3 == e { print $1 }' "$RUN/perf-stat.csv"; }
 per() { awk -v n="$1" -v c="$CALLS" 'BEGIN { printf "%.1f", n / c }'; }
 echo "$TARGET, calls: $CALLS after $WARMUP warm-up calls; audit records: $(cat "$RUN/audit.jsonl" 2> /dev/null | wc -l)"
 echo "per call: malloc $(per "$(count probe_libc:malloc)"), system calls $(per "$(count raw_syscalls:sys_enter)"), context switches $(per "$(count context-switches)"), CPU $(per "$(awk -F, '$3 == "task-clock" { print $1 * 1000 }' "$RUN/perf-stat.csv")") µs"
+for event in ${EXTRA_EVENTS//,/ }; do echo "per call: $event $(per "$(count "$event")")"; done
