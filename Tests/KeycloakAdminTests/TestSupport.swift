@@ -49,9 +49,10 @@ var quietLogger: Logger {
 func withClient<T>(
     _ settings: ConnectionSettings,
     onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil,
+    onRetry: (@Sendable () -> Void)? = nil,
     _ body: (KeycloakAdminClient) async throws -> T
 ) async throws -> T {
-    let client = try KeycloakAdminClient(settings: settings, logger: quietLogger, onTokenEvent: onTokenEvent)
+    let client = try KeycloakAdminClient(settings: settings, logger: quietLogger, onTokenEvent: onTokenEvent, onRetry: onRetry)
     do {
         let result = try await body(client)
         try await client.shutdown()
@@ -67,13 +68,14 @@ func withTenant(
     _ configuration: EmulatorConfiguration = .init(),
     adjust: (inout ConnectionSettings) -> Void = { _ in },
     onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil,
+    onRetry: (@Sendable () -> Void)? = nil,
     _ body: (KeycloakEmulator, KeycloakAdminClient) async throws -> Void
 ) async throws {
     try await KeycloakEmulator.withRunning(configuration) { emulator in
         try seedCustomers(emulator)
         var tenant = settings(emulator)
         adjust(&tenant)
-        try await withClient(tenant, onTokenEvent: onTokenEvent) { client in try await body(emulator, client) }
+        try await withClient(tenant, onTokenEvent: onTokenEvent, onRetry: onRetry) { client in try await body(emulator, client) }
     }
 }
 
