@@ -51,14 +51,8 @@ extension OutgoingResponse {
     /// What the listener answers to bytes that are not an HTTP request, before it closes: the
     /// status and, as text, the reason (the parser's own words, never the client's bytes).
     static func refusalWire(_ status: HTTPResponseStatus, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var out = allocator.buffer(capacity: 128 + reason.utf8.count)
-        writeStatusLine(status, version: .http1_1, to: &out)
-        out.writeStaticString("Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ")
-        out.writeString(String(reason.utf8.count + 1))
-        out.writeStaticString("\r\n\r\n")
-        out.writeString(reason)
-        out.writeStaticString("\n")
-        return out
+        OutgoingResponse(status, contentType: "text/plain; charset=utf-8", body: .bytes(Array((reason + "\n").utf8)))
+            .wire(version: .http1_1, keepAlive: false, isHead: false, allocator: allocator)
     }
 
     private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, to out: inout ByteBuffer) {
