@@ -117,7 +117,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         switch state {
         case .idle, .reading:
             state = .closing
-            pipelined.removeAll()
+            dropPipelined(context: context)
             closeAfter(OutgoingResponse.refusalWire(failure.status, reason: failure.reason, allocator: context.channel.allocator), context: context)
         case .responding:
             quiescing = true
@@ -260,17 +260,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
             resumePipelined(context: context)
         } else {
-            pipelined.removeAll()
-            // The lingering close must read what the client still sends.
-            if readHeld {
-                readHeld = false
-                context.read()
-            }
+            dropPipelined(context: context)
             // Close our side only once the answer is out, and keep reading (and dropping) what
             // the client still sends: closing with unread bytes makes the kernel send a reset,
             // and the client may lose the answer (a 413 before the body was sent whole).
             // Whatever the client does, the connection is closed after `lingering`.
             closeAfter(bytes, context: context)
+        }
+    }
+
+    /// Forgets the requests that came while one was answered, and resumes reading if that was
+    /// held for them: a connection being closed must read (and drop) what the client still sends.
+    private func dropPipelined(context: ChannelHandlerContext) {
+        pipelined.removeAll()
+        if readHeld {
+            readHeld = false
+            context.read()
         }
     }
 
