@@ -20,7 +20,6 @@ package enum MessageBody {
             self = .fixed(remaining: remaining - count)
             return .data(buffer.readSlice(length: count)!)
         case .chunked(var body):
-            self = .fixed(remaining: 0)
             defer { self = .chunked(body) }
             return try body.next(&buffer)
         case .untilClose:
@@ -38,12 +37,8 @@ package enum MessageBody {
 extension MessageBody {
     /// The next event of `body`, which is left nil once it has ended (the next head follows).
     package static func read(_ body: inout MessageBody?, from buffer: inout ByteBuffer) throws(HTTPSyntaxError) -> ChunkedBody.Event? {
-        guard var current = body else { return nil }
-        // Taken out while it reads, so that a chunked body's state is not copied.
-        body = nil
-        let event = try current.next(&buffer)
-        if case .end? = event { return event }
-        body = current
+        let event = try body?.next(&buffer)
+        if case .end? = event { body = nil }
         return event
     }
 }
