@@ -81,6 +81,42 @@ struct JSONValueTests {
         #expect(try parse(object.jsonText) == object)
     }
 
+    /// The writer looks at eight bytes at a time: a byte that needs escaping is found wherever
+    /// it sits in a word, and at a string's unaligned tail.
+    @Test func everyByteThatNeedsEscapingIsFoundAtEveryPosition() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{0}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}":
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let specials: [Unicode.Scalar] = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "\u{2028}", "é", "😀", " ", "~"]
+        for length in 0...19 {
+            for position in 0..<max(length, 1) {
+                for special in specials {
+                    var scalars = Array(repeating: Unicode.Scalar("a"), count: length)
+                    if length > 0 { scalars[position] = special }
+                    var text = ""
+                    text.unicodeScalars.append(contentsOf: scalars)
+                    let written = JSONValue.string(text).jsonText
+                    #expect(written == reference(text), "\(length) \(position) \(special.value)")
+                    #expect(try parse(written) == .string(text))
+                }
+            }
+        }
+    }
+
     @Test func parsingAgreesWithFoundationOnGeneratedDocuments() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {

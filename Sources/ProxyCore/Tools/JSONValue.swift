@@ -65,16 +65,35 @@ public enum JSONValue: Sendable, Hashable {
     /// A JSON string literal. Escapes what JSON requires, DEL, and U+2028/U+2029 (line breaks
     /// to JavaScript); runs of other bytes are copied as they are.
     static func writeString(_ string: String, to out: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { writeString(utf8: $0, to: &out) }
+        out.append(UInt8(ascii: "\""))
+        writeEscaped(string, to: &out)
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The JSON string literal of the UTF-8 text in `utf8` (see ``writeString(_:to:)``).
     public static func writeString(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeEscaped(utf8: utf8, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `string` escaped as inside a JSON string literal, without the quotes.
+    static func writeEscaped(_ string: String, to out: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { writeEscaped(utf8: $0, to: &out) }
+    }
+
+    /// The UTF-8 text in `utf8` escaped as inside a JSON string literal, without the quotes.
+    static func writeEscaped(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var runStart = 0
         var index = 0
-        while index < utf8.count {
+        let count = utf8.count
+        while index < count {
+            // Eight bytes at a time while none needs a look: most text is plain ASCII.
+            while index + 8 <= count, !needsLook(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+            guard index < count else { break }
             let byte = utf8[index]
             let escape: StaticString?
             var width = 1
@@ -85,7 +104,7 @@ public enum JSONValue: Sendable, Hashable {
             case 0x0D: escape = "\\r"
             case 0x09: escape = "\\t"
             case 0x00..<0x20, 0x7F: escape = nil
-            case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+            case 0xE2 where index + 2 < count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
                 escape = nil
                 width = 3
             default:
@@ -102,8 +121,24 @@ public enum JSONValue: Sendable, Hashable {
             index += width
             runStart = index
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+    }
+
+    /// Whether any of the eight bytes in `word` may need escaping: a control character, `"`,
+    /// `\\`, DEL or anything past ASCII (looked at one by one; most of it is copied as is).
+    @inline(__always)
+    private static func needsLook(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte's high bit is set in each term when that byte is < 0x20, == '"', == '\\', or
+        // >= 0x7F (the last two terms: 0x7F + 1 carries into the high bit, and >= 0x80 has it).
+        let below20 = (word &- ones &* 0x20) & ~word
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote
+        let isBackslash = (backslash &- ones) & ~backslash
+        let high = word | (word &+ ones)
+        return (below20 | isQuote | isBackslash | high) & highs != 0
     }
 
     private static func writeUnicodeEscape(_ scalar: UInt32, to out: inout [UInt8]) {
