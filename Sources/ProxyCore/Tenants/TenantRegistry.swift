@@ -13,19 +13,35 @@ public final class TenantRegistry: Service, Sendable {
     public final class Snapshot: Sendable {
         public let config: ProxyConfig
         public let runtimes: [String: TenantRuntime]
-        let tenants: [String: TenantConfig]
+        let served: [String: Served]
+
+        /// A tenant as one call sees it: its config in this snapshot and its runtime, found with
+        /// one lookup and held by reference (a config is some twenty strings to copy).
+        final class Served: Sendable {
+            let config: TenantConfig
+            let runtime: TenantRuntime
+
+            init(config: TenantConfig, runtime: TenantRuntime) {
+                self.config = config
+                self.runtime = runtime
+            }
+        }
 
         init(config: ProxyConfig, runtimes: [String: TenantRuntime]) {
             self.config = config
             self.runtimes = runtimes
-            self.tenants = Dictionary(config.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var served = [String: Served](minimumCapacity: config.tenants.count)
+            for tenant in config.tenants where served[tenant.name] == nil {
+                if let runtime = runtimes[tenant.name] { served[tenant.name] = Served(config: tenant, runtime: runtime) }
+            }
+            self.served = served
         }
 
         /// The runtime serving the tenant in this snapshot.
         public func runtime(_ name: String) -> TenantRuntime? { runtimes[name] }
 
         /// The tenant's config in this snapshot (its policy for a call that read the snapshot).
-        public func tenant(_ name: String) -> TenantConfig? { tenants[name] }
+        public func tenant(_ name: String) -> TenantConfig? { served[name]?.config }
     }
 
     struct State {

@@ -28,12 +28,13 @@ extension TenantRuntime {
             throw KeycloakError(.upstreamUnavailable, Self.circuitOpenMessage(retryIn: retryIn, failures: failures))
         }
         let probe = decision == .probe
-        let limits = limiter.limits
         do throws(CallLimiter.Refusal) {
-            try await limiter.acquire(maxWait: config.connection.timeouts.request)
+            // The connection settings, and so the request timeout, are the runtime's for life.
+            try await limiter.acquire(maxWait: client.settings.timeouts.request)
         } catch {
             breaker.record(.inconclusive, probe: probe)
             metrics.tenantRejection(tenant: name, reason: "overloaded")
+            let limits = limiter.limits
             switch error {
             case .queueFull:
                 throw KeycloakError(

@@ -135,9 +135,10 @@ public final class ToolRouter: Sendable {
             return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(available())"))
         }
         record.tenant = tenantName
-        guard let runtime = snapshot.runtime(tenantName), let tenant = snapshot.tenant(tenantName) else {
+        guard let served = snapshot.served[tenantName] else {
             return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(available())"))
         }
+        let runtime = served.runtime
         // Hold the runtime for the whole call. A reload that retired it after this call read
         // the snapshot may have closed it already: then serve from the newest snapshot (a
         // few times at most, should reloads follow each other that fast).
@@ -150,7 +151,7 @@ public final class ToolRouter: Sendable {
         }
         defer { runtime.leave() }
         // Which realm.
-        guard let realm = arguments.realm ?? tenant.realms.defaultRealm else {
+        guard let realm = arguments.realm ?? served.config.realms.defaultRealm else {
             return .failure(ToolFailure(.invalidArgument, "name a realm: tenant \(tenantName) has no default realm", tenant: tenantName))
         }
         record.realm = realm
@@ -168,15 +169,15 @@ public final class ToolRouter: Sendable {
             break
         }
         // Policy, before anything is sent.
-        if let denial = Policy.check(caller, tool: tool, tenant: tenant, realm: realm) {
+        if let denial = Policy.check(caller, tool: tool, tenant: served.config, realm: realm) {
             return .failure(ToolFailure(denial.code, denial.message, tenant: denial.code == .unknownTenant ? nil : tenantName, realm: denial.code == .unknownTenant ? nil : realm, policyReason: denial.reason))
         }
-        if let denial = Policy.protection(of: tenant, userID: arguments.userID, username: arguments.username) {
+        if let denial = Policy.protection(of: served.config, userID: arguments.userID, username: arguments.username) {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
         do throws(KeycloakError) {
             return try await runtime.isolated { () async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(tool, arguments, tenant: tenant, realm: realm, runtime: runtime, record: &record)
+                try await keycloakPart(tool, arguments, tenant: served.config, realm: realm, runtime: runtime, record: &record)
             }
         } catch {
             return .failure(Self.failure(error, tenant: tenantName, realm: realm))
