@@ -1,18 +1,35 @@
 /// A tool call's result: structured content, rendered as text too, and whether it failed.
 public enum ToolOutcome: Sendable, Hashable {
     case success(JSONValue)
+    /// `logout_user` succeeded (or its dry run did): a result of its own, written without a
+    /// ``JSONValue`` (``writeStructuredContent(to:)``).
+    case loggedOut(LogoutResult)
     case failure(ToolFailure)
 
     /// What goes in the result's `structuredContent`.
     public var structuredContent: JSONValue {
         switch self {
         case .success(let value): value
+        case .loggedOut(let result): result.structured
         case .failure(let failure): failure.structured
         }
     }
 
+    /// Appends ``structuredContent`` as compact JSON, keys sorted.
+    public func writeStructuredContent(to out: inout [UInt8]) {
+        switch self {
+        case .loggedOut(let result): result.writeJSON(to: &out)
+        default: structuredContent.writeJSON(to: &out)
+        }
+    }
+
     /// The text rendering of the structured content.
-    public var text: String { structuredContent.jsonText }
+    public var text: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        writeStructuredContent(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
 
     public var isError: Bool {
         if case .failure = self { return true }

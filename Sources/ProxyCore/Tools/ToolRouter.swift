@@ -209,33 +209,21 @@ public final class ToolRouter: Sendable {
         if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
-        var result = [String: JSONValue](minimumCapacity: 8)
-        result["tenant"] = .string(tenantName)
-        result["realm"] = .string(realm)
-        result["user_id"] = .string(userID)
-        result["username"] = username.map(JSONValue.string)
         switch tool {
         case .logoutUser where arguments.dryRun:
             let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
-            result["status"] = "dry_run"
-            result["dry_run"] = true
-            result["sessions"] = .int(sessions.count)
-            result["message"] = .string("Dry run: user \(userID) would be logged out from \(sessions.count) session\(sessions.count == 1 ? "" : "s"); nothing was changed")
+            return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username, dryRunSessions: sessions.count))
         case .logoutUser:
             try await runtime.upstream { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
-            result["status"] = "success"
-            result["dry_run"] = false
-            var message = "User "
-            message.reserveCapacity(40 + userID.utf8.count)
-            message += userID
-            message += " logged out from all sessions"
-            result["message"] = .string(message)
+            return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username))
         default:
             let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
+            var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
+            result["username"] = username.map(JSONValue.string)
             result["count"] = .int(sessions.count)
             result["sessions"] = .array(sessions.map(Self.render))
+            return .success(.object(result))
         }
-        return .success(.object(result))
     }
 
     static func failure(_ error: KeycloakError, tenant: String, realm: String) -> ToolFailure {

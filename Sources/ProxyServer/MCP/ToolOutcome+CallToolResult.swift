@@ -16,7 +16,7 @@ extension ToolOutcome {
     func writeCallToolResult(to out: inout [UInt8]) {
         var structured: [UInt8] = []
         structured.reserveCapacity(512)
-        structuredContent.writeJSON(to: &structured)
+        writeStructuredContent(to: &structured)
         out.append(contentsOf: #"{"content":[{"text":"#.utf8)
         structured.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, to: &out) }
         out.append(contentsOf: #","type":"text"}],"isError":"#.utf8)
