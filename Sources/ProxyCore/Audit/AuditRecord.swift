@@ -49,30 +49,46 @@ public struct AuditRecord: Sendable, Hashable {
             key.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(contentsOf: "\":".utf8)
         }
-        func field(_ name: StaticString, _ value: JSONValue?) {
+        func field(_ name: StaticString, _ value: String?) {
             guard let value else { return }
             key(name)
-            value.writeJSON(to: &out)
+            JSONValue.writeString(value, to: &out)
         }
-        field("agent", .string(agent))
-        field("decision", .string(decision.rawValue))
-        field("dry_run", dryRun ? .bool(true) : nil)
+        func field(_ name: StaticString, _ value: StaticString) {
+            key(name)
+            out.append(UInt8(ascii: "\""))
+            value.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(UInt8(ascii: "\""))
+        }
+        field("agent", agent)
+        field("decision", decision == .allow ? "allow" : "deny")
+        if dryRun {
+            key("dry_run")
+            out.append(contentsOf: "true".utf8)
+        }
         key("duration_ms")
         Self.writeMilliseconds(durationMilliseconds, to: &out)
-        field("error_code", errorCode.map(JSONValue.string))
-        field("outcome", .string(outcome.rawValue))
-        field("realm", realm.map(JSONValue.string))
-        field("reason", reason.map(JSONValue.string))
-        field("request_id", .string(requestID))
-        field("tenant", tenant.map(JSONValue.string))
+        field("error_code", errorCode)
+        switch outcome {
+        case .ok: field("outcome", "ok")
+        case .denied: field("outcome", "denied")
+        case .error: field("outcome", "error")
+        }
+        field("realm", realm)
+        field("reason", reason)
+        field("request_id", requestID)
+        field("tenant", tenant)
         key("time")
         out.append(UInt8(ascii: "\""))
         Self.writeISO8601(time, to: &out)
         out.append(UInt8(ascii: "\""))
-        field("tool", .string(tool))
-        field("upstream_status", upstreamStatus.map(JSONValue.int))
-        field("user_id", userID.map(JSONValue.string))
-        field("username", username.map(JSONValue.string))
+        field("tool", tool)
+        if let upstreamStatus {
+            key("upstream_status")
+            Self.writeDigits(Int64(upstreamStatus), width: 1, to: &out)
+        }
+        field("user_id", userID)
+        field("username", username)
         out.append(UInt8(ascii: "}"))
     }
 
