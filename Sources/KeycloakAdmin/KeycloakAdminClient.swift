@@ -106,9 +106,7 @@ public final class KeycloakAdminClient: Sendable {
     private func send(
         _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool
     ) async throws(KeycloakError) -> UpstreamResponse {
-        var request = UpstreamRequest(method, path: path, idempotent: idempotent)
-        request.headers.add(name: "Authorization", value: token.authorization.revealed)
-        request.headers.add(name: "Accept", value: "application/json")
+        let request = UpstreamRequest(method, path: path, fieldLines: token.adminFieldLines, idempotent: idempotent)
         return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)
     }
 }

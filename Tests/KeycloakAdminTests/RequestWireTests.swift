@@ -33,6 +33,16 @@ import Testing
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b")
     }
 
+    @Test func anAdminRequestCarriesItsTokensLinesAfterItsHeaders() {
+        let token = AdminToken(generation: 1, value: Secret("eyJ.a-b_c"), requestedAt: .now, lifetime: .seconds(300))
+        let request = UpstreamRequest(
+            .POST, path: "/admin/realms/r/users/u/logout", headers: ["X-Trace": "1"], fieldLines: token.adminFieldLines)
+        #expect(
+            wire(request)
+                == "POST /admin/realms/r/users/u/logout HTTP/1.1\r\nHost: kc.example:8443\r\nX-Trace: 1\r\n"
+                + "Authorization: Bearer eyJ.a-b_c\r\nAccept: application/json\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func onlySafeMethodsAndMarkedRequestsMayGoAgain() {
         #expect(UpstreamRequest(.GET, path: "/").idempotent)
         #expect(!UpstreamRequest(.POST, path: "/").idempotent)

@@ -4,7 +4,7 @@ import NIOHTTP1
 
 extension UpstreamRequest {
     /// The request as HTTP/1.1 bytes, head and body in one buffer: one write down the pipeline.
-    /// `Host` comes first, then the request's own headers, then `Content-Length` whenever there
+    /// `Host` comes first, then the request's own headers and field lines, then `Content-Length` whenever there
     /// is a body (or the method is `POST` or `PUT`, which Keycloak expects framed).
     ///
     /// Nothing is validated here: every header is the client's own (constants, the config's
@@ -12,7 +12,8 @@ extension UpstreamRequest {
     /// ``TokenFetch``).
     func wire(host: String, allocator: ByteBufferAllocator) -> ByteBuffer {
         let length = body?.readableBytes ?? 0
-        let size = method.rawValue.utf8.count + path.utf8.count + host.utf8.count + ByteBuffer.headerFieldsSize(headers) + length
+        let lines = fieldLines?.revealed ?? ""
+        let size = method.rawValue.utf8.count + path.utf8.count + host.utf8.count + ByteBuffer.headerFieldsSize(headers) + lines.utf8.count + length
         var out = allocator.buffer(capacity: size + 64)
         out.writeString(method.rawValue)
         out.writeStaticString(" ")
@@ -21,6 +22,7 @@ extension UpstreamRequest {
         out.writeString(host)
         out.writeStaticString("\r\n")
         out.writeHeaderFields(headers)
+        out.writeString(lines)
         if length > 0 || method == .POST || method == .PUT {
             out.writeStaticString("Content-Length: ")
             out.writeString(String(length))

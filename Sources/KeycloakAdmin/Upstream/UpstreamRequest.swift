@@ -8,6 +8,9 @@ struct UpstreamRequest: Sendable {
     var method: HTTPMethod
     var path: String
     var headers: HTTPHeaders
+    /// Header lines already in wire form (`Name: value\r\n` each), written after `headers`:
+    /// an admin request's `Authorization` and `Accept`, rendered once per token.
+    var fieldLines: Secret?
     var body: ByteBuffer?
     /// Sending it twice has the effect of sending it once, so it may go again when a stale
     /// connection lost it (``UpstreamTransportError/staleConnection``): a safe method (`GET`,
@@ -17,13 +20,15 @@ struct UpstreamRequest: Sendable {
 
     /// - Parameter idempotent: true for a request that is idempotent in effect although its
     ///   method is not safe (Keycloak's logout of a user, a token request).
-    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, idempotent: Bool = false) {
+    init(
+        _ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], fieldLines: Secret? = nil, body: ByteBuffer? = nil,
+        idempotent: Bool = false
+    ) {
         self.method = method
         self.path = path
         self.idempotent = idempotent || Self.isSafe(method)
         self.headers = headers
-        // Room for the caller's few headers without regrowing.
-        self.headers.reserveCapacity(headers.count + 2)
+        self.fieldLines = fieldLines
         self.body = body
     }
 
