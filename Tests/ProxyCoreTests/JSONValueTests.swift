@@ -123,6 +123,12 @@ struct JSONValueTests {
             let value = Self.randomValue(depth: 0, using: &generator)
             let text = value.jsonText
             #expect(try parse(text) == value, "\(text)")
+            // The envelope's parse agrees: a top-level object as its members, anything else whole.
+            let document = try Array(text.utf8).withUnsafeBytes { bytes throws(JSONParseError) in try JSONValue.parseDocument(bytes) }
+            switch document {
+            case .object(let members): #expect(JSONValue.object(Dictionary(members, uniquingKeysWith: { $1 })) == value, "\(text)")
+            case .value(let whole): #expect(whole == value, "\(text)")
+            }
             let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
             let again = try JSONSerialization.data(withJSONObject: foundation, options: [.sortedKeys, .fragmentsAllowed])
             #expect(try JSONValue(parsing: again) == value, "\(text)")

@@ -36,6 +36,33 @@ extension JSONValue {
     }
 }
 
+/// A JSON text whose top level may be an object, as ``JSONValue/parseDocument(_:)`` gives it.
+public enum JSONDocument: Sendable {
+    /// A top-level object as its members in the order written, a repeated key included: a
+    /// message's envelope is read by a few lookups, which need no dictionary.
+    case object([(key: String, value: JSONValue)])
+    /// Any other top-level value.
+    case value(JSONValue)
+}
+
+extension JSONDocument {
+    /// The value of the last member named `key` (a repeated key keeps its last value, as in a
+    /// parsed ``JSONValue/object(_:)``); nil when there is none or this is no object.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key == key }?.value
+    }
+}
+
+extension JSONValue {
+    /// Parses one JSON text as ``init(parsing:)-(UnsafeRawBufferPointer)`` does, except that a
+    /// top-level object is not made into a dictionary.
+    public static func parseDocument(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONDocument {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseTopLevel()
+    }
+}
+
 /// A recursive descent parser over a byte buffer that builds ``JSONValue``s directly, without
 /// Foundation or Codable: request bodies are parsed once, on the hot path.
 private struct JSONParser {
@@ -44,7 +71,7 @@ private struct JSONParser {
     var depth = 0
     /// The members of the objects being parsed, innermost last: each object's dictionary is
     /// then made once, at its size, instead of regrowing key by key.
-    var members: [(String, JSONValue)] = []
+    var members: [(key: String, value: JSONValue)] = []
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -56,6 +83,15 @@ private struct JSONParser {
         skipWhitespace()
         guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
         return value
+    }
+
+    mutating func parseTopLevel() throws(JSONParseError) -> JSONDocument {
+        skipWhitespace()
+        guard !atEnd, bytes[index] == UInt8(ascii: "{") else { return .value(try parseDocument()) }
+        let members = try parseMembers()
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
+        return .object(members)
     }
 
     private func failure(_ reason: String) -> JSONParseError {
@@ -103,16 +139,34 @@ private struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        if members.capacity == 0 { members.reserveCapacity(8) }
+        let first = members.count
+        try collectMembers()
+        var object = [String: JSONValue](minimumCapacity: members.count - first)
+        for (key, value) in members[first...] { object[key] = value }
+        members.removeSubrange(first...)
+        return .object(object)
+    }
+
+    /// The object at `index`, as its members in order.
+    private mutating func parseMembers() throws(JSONParseError) -> [(key: String, value: JSONValue)] {
+        members.reserveCapacity(8)
+        try collectMembers()
+        // Nested objects took their members out again: what is left is this object's.
+        defer { members = [] }
+        return members
+    }
+
+    /// Appends the members of the object at `index` to `members` and moves past it.
+    private mutating func collectMembers() throws(JSONParseError) {
         try enter()
         index += 1
         skipWhitespace()
         if !atEnd && bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object([:])
+            return
         }
-        if members.capacity == 0 { members.reserveCapacity(8) }
-        let first = members.count
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -130,10 +184,7 @@ private struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                var object = [String: JSONValue](minimumCapacity: members.count - first)
-                for (key, value) in members[first...] { object[key] = value }
-                members.removeSubrange(first...)
-                return .object(object)
+                return
             } else {
                 throw failure("expected ',' or '}' in an object")
             }

@@ -18,30 +18,37 @@ public enum JSONRPCMessage: Sendable, Hashable {
             self = .invalid(JSONRPCError(.parseError, "empty request body"))
             return
         }
-        let value: JSONValue
+        let document: JSONDocument
         do {
-            value = try JSONValue(parsing: body)
+            document = try JSONValue.parseDocument(body)
         } catch {
             self = .invalid(JSONRPCError(.parseError, "the body is not JSON: \(error)"))
             return
         }
-        self.init(value)
+        switch document {
+        case .object: self.init(envelope: document)
+        case .value(let value): self.init(value)
+        }
     }
 
     /// The message `value` is.
     public init(_ value: JSONValue) {
-        guard case .object(let object) = value else {
-            if case .array = value {
-                self = .invalid(JSONRPCError(.invalidRequest, "JSON-RPC batches are not supported; send one message per request"))
-            } else {
-                self = .invalid(JSONRPCError(.invalidRequest, "expected a JSON-RPC object"))
-            }
-            return
+        switch value {
+        case .object(let object):
+            self.init(envelope: .object(object.map { (key: $0.key, value: $0.value) }))
+        case .array:
+            self = .invalid(JSONRPCError(.invalidRequest, "JSON-RPC batches are not supported; send one message per request"))
+        default:
+            self = .invalid(JSONRPCError(.invalidRequest, "expected a JSON-RPC object"))
         }
+    }
+
+    /// The message whose top-level object is `object`.
+    private init(envelope object: JSONDocument) {
         let id: JSONValue?
         switch object["id"] {
         case nil: id = nil
-        case .string?, .int?: id = object["id"]
+        case let value? where value.isRequestID: id = value
         default:
             self = .invalid(JSONRPCError(.invalidRequest, "id must be a string or an integer"))
             return
@@ -77,5 +84,15 @@ public enum JSONRPCMessage: Sendable, Hashable {
     public var isInitialize: Bool {
         if case .request(_, "initialize", _) = self { return true }
         return false
+    }
+}
+
+extension JSONValue {
+    /// A JSON-RPC id the proxy answers: a string or an integer.
+    fileprivate var isRequestID: Bool {
+        switch self {
+        case .string, .int: true
+        default: false
+        }
     }
 }

@@ -1,0 +1,44 @@
+import ProxyCore
+import ProxyServer
+import Testing
+
+/// A body becomes one message, or the JSON-RPC error that answers it.
+@Suite struct JSONRPCMessageTests {
+    private func message(_ text: String) -> JSONRPCMessage {
+        Array(text.utf8).withUnsafeBytes { JSONRPCMessage(body: $0) }
+    }
+
+    private func code(_ text: String) -> JSONRPCError.Code? {
+        if case .invalid(let error) = message(text) { return error.code }
+        return nil
+    }
+
+    @Test func aRequestKeepsItsIdMethodAndParams() {
+        let parsed = message(#"{"params":{"name":"logout_user","arguments":{"user_id":"u"}},"id":7,"method":"tools/call","jsonrpc":"2.0"}"#)
+        #expect(parsed == .request(id: 7, method: "tools/call", params: ["name": "logout_user", "arguments": ["user_id": "u"]]))
+        #expect(message(#"{"jsonrpc":"2.0","id":"a","method":"ping","params":null}"#) == .request(id: "a", method: "ping", params: nil))
+    }
+
+    @Test func aRepeatedKeyKeepsItsLastValue() {
+        #expect(message(#"{"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/list"}"#) == .request(id: 1, method: "tools/list", params: nil))
+        #expect(code(#"{"jsonrpc":"2.0","id":1,"id":true,"method":"ping"}"#) == .invalidRequest)
+    }
+
+    @Test func notificationsAndResponsesGetNoAnswer() {
+        #expect(message(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#) == .notification(method: "notifications/initialized"))
+        #expect(message(#"{"jsonrpc":"2.0","id":3,"result":{}}"#) == .response)
+    }
+
+    @Test func whatIsNoSingleRequestIsRefusedWithItsCode() {
+        #expect(code("") == .parseError)
+        #expect(code(#"{"jsonrpc":"2.0","id":1,"method":"ping"} x"#) == .parseError)
+        #expect(code(#"{"jsonrpc":"2.0","id":1,"#) == .parseError)
+        #expect(code(#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#) == .invalidRequest)
+        #expect(code("42") == .invalidRequest)
+        #expect(code(#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#) == .invalidRequest)
+        #expect(code(#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#) == .invalidRequest)
+        #expect(code(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}"#) == .invalidRequest)
+        #expect(code(#"{"jsonrpc":"2.0","id":1,"method":3}"#) == .invalidRequest)
+        #expect(code(#"{"jsonrpc":"2.0","id":1}"#) == .invalidRequest)
+    }
+}
