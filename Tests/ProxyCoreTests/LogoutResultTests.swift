@@ -36,3 +36,21 @@ import Testing
         #expect(try JSONValue(parsing: Array(text.utf8)) == result.structured)
     }
 }
+
+extension LogoutResultTests {
+    /// The text content is the structured content escaped as a JSON string: with plain strings,
+    /// and with strings that need escaping, which are escaped twice.
+    @Test func theTextFormIsTheJSONEscapedOnceMore() {
+        let results = [
+            LogoutResult(tenant: "eu", realm: "customers", userID: "4f1c", username: nil),
+            LogoutResult(tenant: "eu", realm: "customers", userID: "4f1c-aaaa-bbbb-cccc", username: "bob", dryRunSessions: 1),
+            LogoutResult(tenant: "t\"1", realm: "r\\2", userID: "id \"quoted\"\n\u{2028}é", username: "na\u{1}me", dryRunSessions: 3),
+        ]
+        for result in results {
+            var text: [UInt8] = []
+            result.writeJSONText(to: &text)
+            let literal = JSONValue.string(result.structured.jsonText).jsonText
+            #expect("\"" + String(decoding: text, as: UTF8.self) + "\"" == literal)
+        }
+    }
+}

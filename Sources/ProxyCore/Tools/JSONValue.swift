@@ -124,6 +124,27 @@ public enum JSONValue: Sendable, Hashable {
         out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
     }
 
+    /// Whether `string` holds a byte that ``writeEscaped(_:to:)`` would not copy as it is.
+    static func needsEscaping(_ string: String) -> Bool {
+        var string = string
+        return string.withUTF8 { utf8 in
+            var index = 0
+            while index < utf8.count {
+                while index + 8 <= utf8.count, !needsLook(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+                guard index < utf8.count else { return false }
+                switch utf8[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00..<0x20, 0x7F: return true
+                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                    return true
+                default: index += 1
+                }
+            }
+            return false
+        }
+    }
+
     /// Whether any of the eight bytes in `word` may need escaping: a control character, `"`,
     /// `\\`, DEL or anything past ASCII (looked at one by one; most of it is copied as is).
     @inline(__always)

@@ -39,34 +39,90 @@ public struct LogoutResult: Sendable, Hashable {
     /// Appends ``structured`` as `JSONValue.writeJSON(to:)` writes it (keys sorted), without
     /// building it.
     public func writeJSON(to out: inout [UInt8]) {
-        let dryRun = dryRunSessions != nil
-        out.append(contentsOf: dryRun ? #"{"dry_run":true,"message":"#.utf8 : #"{"dry_run":false,"message":"#.utf8)
-        out.append(UInt8(ascii: "\""))
+        write(to: &out, Pieces.json)
+    }
+
+    /// Appends ``structured``'s JSON text escaped as inside a JSON string literal (without its
+    /// quotes): a tool result's text content. Written in one pass, not rendered and escaped.
+    public func writeJSONText(to out: inout [UInt8]) {
+        write(to: &out, Pieces.text)
+    }
+
+    /// The fixed parts of the JSON text, as they are or escaped once more.
+    private struct Pieces {
+        let nested: Bool
+        let doneOpen, dryRunOpen, dryRunUser, doneUser, wouldBe, oneSession, sessions, logoutRest: [UInt8]
+        let realm, sessionCount, statusDryRun, statusSuccess, userID, username, close, quote: [UInt8]
+
+        init(nested: Bool) {
+            func piece(_ text: StaticString) -> [UInt8] {
+                var bytes: [UInt8] = []
+                text.withUTF8Buffer { nested ? JSONValue.writeEscaped(utf8: $0, to: &bytes) : bytes.append(contentsOf: $0) }
+                return bytes
+            }
+            self.nested = nested
+            doneOpen = piece(#"{"dry_run":false,"message":""#)
+            dryRunOpen = piece(#"{"dry_run":true,"message":""#)
+            dryRunUser = piece("Dry run: user ")
+            doneUser = piece("User ")
+            wouldBe = piece(" would be logged out from ")
+            oneSession = piece(" session; nothing was changed")
+            sessions = piece(" sessions; nothing was changed")
+            logoutRest = piece(" logged out from all sessions")
+            realm = piece(#"","realm":"#)
+            sessionCount = piece(#","sessions":"#)
+            statusDryRun = piece(#","status":"dry_run","tenant":"#)
+            statusSuccess = piece(#","status":"success","tenant":"#)
+            userID = piece(#","user_id":"#)
+            username = piece(#","username":"#)
+            close = piece("}")
+            quote = piece(#"""#)
+        }
+
+        static let json = Pieces(nested: false)
+        static let text = Pieces(nested: true)
+    }
+
+    private func write(to out: inout [UInt8], _ pieces: Pieces) {
+        // A caller's string, escaped once for JSON and, inside the text, once more.
+        func content(_ string: String) {
+            guard pieces.nested, JSONValue.needsEscaping(string) else { return JSONValue.writeEscaped(string, to: &out) }
+            var once: [UInt8] = []
+            JSONValue.writeEscaped(string, to: &once)
+            once.withUnsafeBufferPointer { JSONValue.writeEscaped(utf8: $0, to: &out) }
+        }
+        func quoted(_ string: String) {
+            out.append(contentsOf: pieces.quote)
+            content(string)
+            out.append(contentsOf: pieces.quote)
+        }
         if let sessions = dryRunSessions {
-            out.append(contentsOf: "Dry run: user ".utf8)
-            JSONValue.writeEscaped(userID, to: &out)
-            out.append(contentsOf: " would be logged out from ".utf8)
+            out.append(contentsOf: pieces.dryRunOpen)
+            out.append(contentsOf: pieces.dryRunUser)
+            content(userID)
+            out.append(contentsOf: pieces.wouldBe)
             out.append(contentsOf: String(sessions).utf8)
-            out.append(contentsOf: (sessions == 1 ? " session; nothing was changed" : " sessions; nothing was changed").utf8)
+            out.append(contentsOf: sessions == 1 ? pieces.oneSession : pieces.sessions)
         } else {
-            out.append(contentsOf: "User ".utf8)
-            JSONValue.writeEscaped(userID, to: &out)
-            out.append(contentsOf: " logged out from all sessions".utf8)
+            out.append(contentsOf: pieces.doneOpen)
+            out.append(contentsOf: pieces.doneUser)
+            content(userID)
+            out.append(contentsOf: pieces.logoutRest)
         }
-        out.append(contentsOf: #"","realm":"#.utf8)
-        JSONValue.writeString(realm, to: &out)
+        out.append(contentsOf: pieces.realm)
+        quoted(realm)
         if let sessions = dryRunSessions {
-            out.append(contentsOf: #","sessions":"#.utf8)
+            out.append(contentsOf: pieces.sessionCount)
             out.append(contentsOf: String(sessions).utf8)
         }
-        out.append(contentsOf: (dryRun ? #","status":"dry_run","tenant":"# : #","status":"success","tenant":"#).utf8)
-        JSONValue.writeString(tenant, to: &out)
-        out.append(contentsOf: #","user_id":"#.utf8)
-        JSONValue.writeString(userID, to: &out)
+        out.append(contentsOf: dryRunSessions == nil ? pieces.statusSuccess : pieces.statusDryRun)
+        quoted(tenant)
+        out.append(contentsOf: pieces.userID)
+        quoted(userID)
         if let username {
-            out.append(contentsOf: #","username":"#.utf8)
-            JSONValue.writeString(username, to: &out)
+            out.append(contentsOf: pieces.username)
+            quoted(username)
         }
-        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: pieces.close)
     }
 }
