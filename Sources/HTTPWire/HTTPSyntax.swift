@@ -6,16 +6,19 @@ package enum HTTPSyntax {
     /// Longest head (start line and header fields) either parser reads.
     package static let maximumHeadSize = 64 * 1024
 
-    /// RFC 9110's tchar: what a method, a header name or a list token is made of.
+    /// RFC 9110's tchar: what a method, a header name or a list token is made of (letters,
+    /// digits and ``tokenPunctuation``), looked up in a bitmap of the 128 ASCII bytes.
     @inlinable
     package static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        switch byte >> 6 {
+        case 0: (0x03FF_6CFA_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
+        case 1: (0x57FF_FFFF_C7FF_FFFE as UInt64) >> UInt64(byte & 63) & 1 == 1
+        default: false
         }
     }
+
+    /// The punctuation a token may hold, besides letters and digits.
+    package static let tokenPunctuation = "!#$%&'*+-.^_`|~"
 
     /// Whether `bytes` are `lowercased` in any case (ASCII letters only fold).
     @inlinable
@@ -63,7 +66,37 @@ package enum HTTPSyntax {
     /// Whether `bytes` hold a control character other than a tab (CR, LF and NUL included).
     @inlinable
     package static func holdsControl(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+        var index = 0
+        // Eight at a time up to the first word that may hold one (a tab makes a word look).
+        while index + 8 <= bytes.count {
+            let word = word(bytes, at: index)
+            if holds(word, below: 0x20) || holds(word, 0x7F) { break }
+            index += 8
+        }
+        return bytes[index...].contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+    }
+
+    // MARK: - Eight bytes at a time
+
+    /// The eight bytes of `bytes` from `index` as one word.
+    @inlinable
+    package static func word(_ bytes: UnsafeRawBufferPointer, at index: Int) -> UInt64 {
+        bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+    }
+
+    /// Whether a byte of `word` is `byte`.
+    @inlinable
+    package static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let difference = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return holds(difference, below: 1)
+    }
+
+    /// Whether a byte of `word` is below `limit`, at most 0x80. (Subtracting `limit` from each
+    /// byte borrows into a byte's high bit only where one is below it; the borrow can carry a
+    /// false mark into higher bytes only once a real one was found.)
+    @inlinable
+    package static func holds(_ word: UInt64, below limit: UInt8) -> Bool {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(limit)) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     /// A non-negative decimal of at most 18 digits (so it cannot overflow).
@@ -83,7 +116,11 @@ package enum HTTPSyntax {
     package static func endOfHead(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
         var index = start + 3
         while index < bytes.count {
-            // Most bytes are not LF: test that first.
+            // Most bytes are not LF: eight of them at a time, then one by one.
+            if index + 8 <= bytes.count, !holds(word(bytes, at: index), 0x0A) {
+                index += 8
+                continue
+            }
             if bytes[index] == 0x0A, bytes[index - 1] == 0x0D, bytes[index - 2] == 0x0A, bytes[index - 3] == 0x0D {
                 return index - 3
             }

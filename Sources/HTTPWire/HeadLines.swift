@@ -14,6 +14,11 @@ package struct HeadLines {
         guard !finished else { return nil }
         var index = start
         while index < bytes.count {
+            // Eight bytes at a time while none is a CR, LF or NUL (or anything below 0x0E).
+            if index + 8 <= bytes.count, !HTTPSyntax.holds(HTTPSyntax.word(bytes, at: index), below: 0x0E) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { break }
             if byte == 0x0D || byte == 0x0A || byte == 0 { throw HTTPSyntaxError("a line holds a bare CR, LF or NUL") }
