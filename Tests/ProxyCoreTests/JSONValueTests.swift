@@ -117,6 +117,23 @@ struct JSONValueTests {
         }
     }
 
+    /// The parser skips plain ASCII eight bytes at a time: a raw control byte, invalid UTF-8 or
+    /// a missing closing quote is still refused wherever it sits.
+    @Test func badBytesInAStringAreRefusedAtEveryPosition() throws {
+        for length in 1...19 {
+            let plain = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+            #expect(try JSONValue(parsing: [0x22] + plain + [0x22]) == .string(String(repeating: "x", count: length)))
+            #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22] + plain) }
+            for position in 0..<length {
+                for bad: UInt8 in [0x00, 0x0A, 0x1F, 0xFF] {
+                    var text = plain
+                    text[position] = bad
+                    #expect(throws: JSONParseError.self, "\(length) \(position) \(bad)") { try JSONValue(parsing: [0x22] + text + [0x22]) }
+                }
+            }
+        }
+    }
+
     @Test func parsingAgreesWithFoundationOnGeneratedDocuments() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {

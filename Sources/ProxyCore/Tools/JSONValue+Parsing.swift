@@ -226,6 +226,10 @@ private struct JSONParser {
         var scratch: [UInt8]? = nil
         var ascii = true
         while true {
+            // Eight plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII.
+            while index + 8 <= bytes.count, !JSONValue.needsLook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+            }
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

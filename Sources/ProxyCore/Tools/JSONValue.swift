@@ -148,7 +148,7 @@ public enum JSONValue: Sendable, Hashable {
     /// Whether any of the eight bytes in `word` may need escaping: a control character, `"`,
     /// `\\`, DEL or anything past ASCII (looked at one by one; most of it is copied as is).
     @inline(__always)
-    private static func needsLook(_ word: UInt64) -> Bool {
+    static func needsLook(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         // A byte's high bit is set in each term when that byte is < 0x20, == '"', == '\\', or
