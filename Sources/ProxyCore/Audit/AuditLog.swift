@@ -9,7 +9,8 @@ import Synchronization
 public final class AuditLog: Sendable {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private let lock = Mutex(())
+    /// The line being written, its storage kept from record to record.
+    private let line = Mutex<[UInt8]>([])
 
     /// Opens the destination; a file is created if needed and appended to.
     public init(_ destination: AuditDestination) throws(FileAccess.Failure) {
@@ -26,10 +27,10 @@ public final class AuditLog: Sendable {
     }
 
     public func write(_ record: AuditRecord) {
-        var line: [UInt8] = []
-        record.writeJSONLine(to: &line)
-        line.append(UInt8(ascii: "\n"))
-        lock.withLock { _ in
+        line.withLock { line in
+            line.removeAll(keepingCapacity: true)
+            record.writeJSONLine(to: &line)
+            line.append(UInt8(ascii: "\n"))
             var offset = 0
             while offset < line.count {
                 let written = line[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -44,6 +45,6 @@ public final class AuditLog: Sendable {
 
     /// Closes a file destination.
     public func close() {
-        if ownsDescriptor { lock.withLock { _ in _ = Glibc.close(descriptor) } }
+        if ownsDescriptor { line.withLock { _ in _ = Glibc.close(descriptor) } }
     }
 }

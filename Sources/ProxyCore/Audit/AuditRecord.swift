@@ -150,25 +150,20 @@ public struct AuditRecord: Sendable, Hashable {
 
     /// `value` in decimal, zero-padded to at least `width` digits.
     private static func writeDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
-        var value = value
-        if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            value = -value
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var count = 0
-            repeat {
-                buffer[buffer.count - 1 - count] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-                count += 1
-            } while value > 0
-            while count < width && count < buffer.count {
-                buffer[buffer.count - 1 - count] = UInt8(ascii: "0")
-                count += 1
-            }
-            out.append(contentsOf: buffer[(buffer.count - count)...])
+        for _ in count..<max(count, width) { out.append(UInt8(ascii: "0")) }
+        let end = out.count + count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        for index in stride(from: end - 1, through: end - count, by: -1) {
+            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
         }
     }
 }
