@@ -6,14 +6,9 @@ extension KeycloakAdminClient {
     public func logout(realm: String, userID: String) async throws(KeycloakError) {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(userID, argument: "user_id")
-        var path = ""
-        path.reserveCapacity(realmSegment.encoded.utf8.count + user.encoded.utf8.count + 14)
-        path += realmSegment.encoded
-        path += "/users/"
-        path += user.encoded
-        path += "/logout"
         // Idempotent: a user logged out already gets 204 again.
-        let response = try await authorized(.POST, realm: realm, path: path, idempotent: true)
+        let response = try await authorized(
+            .POST, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded, "/logout"), idempotent: true)
         guard response.status == 204 || response.status == 200 else {
             throw failure(response, realm: realm, needs: .manageUsers)
         }
@@ -24,7 +19,7 @@ extension KeycloakAdminClient {
         let realmSegment = try PathSegment(realm, argument: "realm")
         try Self.validateQueryValue(username, argument: "username")
         let response = try await authorized(
-            .GET, realm: realm, path: realmSegment.encoded + "/users",
+            .GET, realm: realm, path: adminPath(realmSegment, "/users"),
             query: "username=" + PercentEncoding.encode(username) + "&exact=true&briefRepresentation=true")
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         let users = try response.decode([UserRepresentation].self, realm: realm)
@@ -35,7 +30,7 @@ extension KeycloakAdminClient {
     public func user(realm: String, id: String) async throws(KeycloakError) -> UserRepresentation {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(id, argument: "user_id")
-        let response = try await authorized(.GET, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded)
+        let response = try await authorized(.GET, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded))
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         return try response.decode(UserRepresentation.self, realm: realm)
     }
@@ -45,7 +40,7 @@ extension KeycloakAdminClient {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(userID, argument: "user_id")
         let response = try await authorized(
-            .GET, realm: realm, path: realmSegment.encoded + "/users/" + user.encoded + "/sessions")
+            .GET, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded, "/sessions"))
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         return try response.decode([UserSession].self, realm: realm)
     }

@@ -79,21 +79,28 @@ public final class KeycloakAdminClient: Sendable {
         await upstream.shutdown()
     }
 
-    /// Sends an admin API request with the cached token; on 401, retries once with a new one.
-    /// `idempotent` says a request whose method is not safe may be sent again (see
-    /// ``UpstreamRequest/idempotent``).
+    /// `{base_path}/admin/realms/{realm}{rest...}`, made in one string: the path of an admin
+    /// API request, its parts already percent-encoded.
+    func adminPath(_ realm: PathSegment, _ rest: String, _ more: String = "", _ last: String = "") -> String {
+        var path = ""
+        path.reserveCapacity(
+            normalizedBasePath.utf8.count + 14 + realm.encoded.utf8.count + rest.utf8.count + more.utf8.count + last.utf8.count)
+        path += normalizedBasePath
+        path += "/admin/realms/"
+        path += realm.encoded
+        path += rest
+        path += more
+        path += last
+        return path
+    }
+
+    /// Sends an admin API request (`path` from ``adminPath(_:_:_:_:)``) with the cached token;
+    /// on 401, retries once with a new one. `idempotent` says a request whose method is not
+    /// safe may be sent again (see ``UpstreamRequest/idempotent``).
     func authorized(
         _ method: HTTPMethod, realm: String, path: String, query: String? = nil, idempotent: Bool = false
     ) async throws(KeycloakError) -> UpstreamResponse {
-        var url = ""
-        url.reserveCapacity(normalizedBasePath.utf8.count + 14 + path.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
-        url += normalizedBasePath
-        url += "/admin/realms/"
-        url += path
-        if let query {
-            url += "?"
-            url += query
-        }
+        let url = query.map { path + "?" + $0 } ?? path
         let token = try await tokens.token()
         let response = try await send(method, url: url, token: token, realm: realm, idempotent: idempotent)
         guard response.status == 401 else { return response }
