@@ -1,4 +1,5 @@
 import CoreMetrics
+import KeycloakAdmin
 import Metrics
 
 /// One tenant's per-call metric handles, made once per runtime instead of looked up in the
@@ -17,6 +18,13 @@ final class TenantMeters: Sendable {
 
     func upstreamRequest(_ duration: Duration) {
         upstream.record(duration: duration)
+    }
+
+    /// Runs one admin API call and records its latency.
+    func timed<T>(_ body: () async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
+        let started = ContinuousClock.now
+        defer { upstreamRequest(ContinuousClock.now - started) }
+        return try await body()
     }
 
     func circuit(open: Bool) {

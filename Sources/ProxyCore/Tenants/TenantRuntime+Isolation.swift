@@ -21,7 +21,9 @@ extension TenantRuntime {
     ///   A full queue or a wait that runs out fails with `tenant_overloaded`.
     /// - What `body` learns about Keycloak feeds the breaker: an answer closes it, a
     ///   connection failure or timeout counts toward opening it.
-    public func isolated<T>(_ body: () async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
+    ///
+    /// `body` gets the tenant's meters, for ``TenantMeters/timed(_:)``.
+    func isolated<T>(_ body: (TenantMeters) async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
         let decision = breaker.admit()
         if case .reject(let retryIn, let failures) = decision {
             metrics.tenantRejection(tenant: name, reason: "circuit_open")
@@ -55,20 +57,13 @@ extension TenantRuntime {
             meters.callsInFlight(change: -1)
         }
         do {
-            let result = try await body()
+            let result = try await body(meters)
             meters.circuit(open: breaker.record(.reachable, probe: probe))
             return result
         } catch {
             meters.circuit(open: breaker.record(Self.evidence(error), probe: probe))
             throw error
         }
-    }
-
-    /// Runs one admin API call and records its latency.
-    func upstream<T>(_ body: () async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
-        let started = ContinuousClock.now
-        defer { meters.upstreamRequest(ContinuousClock.now - started) }
-        return try await body()
     }
 
     /// What a failed call says about whether Keycloak can be reached.

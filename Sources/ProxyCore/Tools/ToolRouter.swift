@@ -176,8 +176,8 @@ public final class ToolRouter: Sendable {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
         do throws(KeycloakError) {
-            return try await runtime.isolated { () async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(tool, arguments, tenant: served.config, realm: realm, runtime: runtime, record: &record)
+            return try await runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
+                try await keycloakPart(tool, arguments, tenant: served.config, realm: realm, runtime: runtime, meters: meters, record: &record)
             }
         } catch {
             return .failure(Self.failure(error, tenant: tenantName, realm: realm))
@@ -187,7 +187,7 @@ public final class ToolRouter: Sendable {
     /// What a user call asks of Keycloak, once policy allowed it.
     private func keycloakPart(
         _ tool: ToolName, _ arguments: ToolArguments, tenant: TenantConfig, realm: String, runtime: TenantRuntime,
-        record: inout AuditRecord
+        meters: TenantMeters, record: inout AuditRecord
     ) async throws(KeycloakError) -> ToolOutcome {
         let tenantName = tenant.name
         let client = runtime.client
@@ -196,13 +196,13 @@ public final class ToolRouter: Sendable {
         var userID = arguments.userID ?? ""
         var username = arguments.username
         if let name = arguments.username {
-            guard let user = try await runtime.upstream({ () async throws(KeycloakError) in try await client.findUser(realm: realm, username: name) }) else {
+            guard let user = try await meters.timed({ () async throws(KeycloakError) in try await client.findUser(realm: realm, username: name) }) else {
                 return .failure(ToolFailure(.userNotFound, "no user with username \"\(name)\" in realm \"\(realm)\" of tenant \(tenantName)", tenant: tenantName, realm: realm))
             }
             userID = user.id
             username = user.username
         } else if !tenant.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
-            username = try await runtime.upstream { () async throws(KeycloakError) in try await client.user(realm: realm, id: userID) }.username
+            username = try await meters.timed { () async throws(KeycloakError) in try await client.user(realm: realm, id: userID) }.username
         }
         record.userID = userID
         record.username = username
@@ -211,13 +211,13 @@ public final class ToolRouter: Sendable {
         }
         switch tool {
         case .logoutUser where arguments.dryRun:
-            let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
+            let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
             return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username, dryRunSessions: sessions.count))
         case .logoutUser:
-            try await runtime.upstream { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
+            try await meters.timed { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
             return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username))
         default:
-            let sessions = try await runtime.upstream { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
+            let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
             var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
             result["username"] = username.map(JSONValue.string)
             result["count"] = .int(sessions.count)
