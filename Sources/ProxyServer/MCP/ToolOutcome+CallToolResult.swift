@@ -11,8 +11,9 @@ extension ToolOutcome {
         ]
     }
 
-    /// ``callToolResult`` as UTF-8 JSON, written without building it: the structured content
-    /// is rendered once and copied, escaped, into the text content.
+    /// ``callToolResult`` as UTF-8 JSON, written without building it. A logout's two renderings
+    /// are written from its fields (``LogoutResult/writeJSONText(to:)``); any other structured
+    /// content is rendered once and copied, escaped, into the text content.
     func writeCallToolResult(to out: inout [UInt8]) {
         if case .loggedOut(let result) = self {
             // The hot path: both renderings written from the fields, no scratch, no second pass.
