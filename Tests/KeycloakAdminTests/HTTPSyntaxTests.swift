@@ -11,8 +11,8 @@ import Testing
     @Test func tokenBytesAreRFC9110sTchar() {
         for byte in UInt8.min...UInt8.max {
             let scalar = Unicode.Scalar(byte)
-            let expected = byte < 0x80 && (scalar.properties.isASCIIHexDigit || ("a"..."z").contains(scalar)
-                || ("A"..."Z").contains(scalar) || HTTPSyntax.tokenPunctuation.unicodeScalars.contains(scalar))
+            let expected = ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
             #expect(HTTPSyntax.isTokenByte(byte) == expected, "\(byte)")
         }
     }
@@ -38,6 +38,10 @@ import Testing
             let message = head + Array("\r\n\r\nbody\r\n\r\n".utf8)
             bytes(message) { #expect(HTTPSyntax.endOfHead(in: $0, from: 0) == prefix, "\(prefix)") }
             bytes(head + Array("\r\n\r".utf8)) { #expect(HTTPSyntax.endOfHead(in: $0, from: 0) == nil) }
+            // Resumed after a read that ended inside the head, at each point before its end.
+            for start in 0...prefix {
+                bytes(message) { #expect(HTTPSyntax.endOfHead(in: $0, from: start) == prefix, "\(prefix) from \(start)") }
+            }
         }
     }
 

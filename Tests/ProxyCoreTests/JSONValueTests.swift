@@ -101,7 +101,10 @@ struct JSONValueTests {
             }
             return out + "\""
         }
-        let specials: [Unicode.Scalar] = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "\u{2028}", "é", "😀", " ", "~"]
+        // U+2027 and U+202A share U+2028's first two bytes and are copied as they are.
+        let specials: [Unicode.Scalar] = [
+            "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{202A}", "é", "😀", " ", "~",
+        ]
         for length in 0...19 {
             for position in 0..<max(length, 1) {
                 for special in specials {

@@ -151,8 +151,8 @@ public enum JSONValue: Sendable, Hashable {
     static func needsLook(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        // A byte's high bit is set in each term when that byte is < 0x20, == '"', == '\\', or
-        // >= 0x7F (the last two terms: 0x7F + 1 carries into the high bit, and >= 0x80 has it).
+        // A byte's high bit is set in one of the terms when that byte is < 0x20, == '"', == '\\',
+        // or >= 0x7F (`high`: 0x7F + 1 carries into the high bit, and >= 0x80 has it already).
         let below20 = (word &- ones &* 0x20) & ~word
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
