@@ -2,6 +2,14 @@
 public struct AuditRecord: Sendable, Hashable {
     public enum Decision: String, Sendable, Hashable {
         case allow, deny
+
+        /// `rawValue`, as the audit line writes it without a look at its bytes.
+        var text: StaticString {
+            switch self {
+            case .allow: "allow"
+            case .deny: "deny"
+            }
+        }
     }
 
     public enum Outcome: String, Sendable, Hashable {
@@ -11,6 +19,15 @@ public struct AuditRecord: Sendable, Hashable {
         case denied
         /// It was allowed but failed (bad argument, unknown user, Keycloak trouble).
         case error
+
+        /// `rawValue`, as the audit line writes it without a look at its bytes.
+        var text: StaticString {
+            switch self {
+            case .ok: "ok"
+            case .denied: "denied"
+            case .error: "error"
+            }
+        }
     }
 
     /// Seconds since 1970, UTC.
@@ -54,14 +71,14 @@ public struct AuditRecord: Sendable, Hashable {
             key(name)
             JSONValue.writeString(value, to: &out)
         }
-        func field(_ name: StaticString, _ value: StaticString) {
+        func constant(_ name: StaticString, _ value: StaticString) {
             key(name)
             out.append(UInt8(ascii: "\""))
             value.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(UInt8(ascii: "\""))
         }
         field("agent", agent)
-        field("decision", decision == .allow ? "allow" : "deny")
+        constant("decision", decision.text)
         if dryRun {
             key("dry_run")
             out.append(contentsOf: "true".utf8)
@@ -69,11 +86,7 @@ public struct AuditRecord: Sendable, Hashable {
         key("duration_ms")
         Self.writeMilliseconds(durationMilliseconds, to: &out)
         field("error_code", errorCode)
-        switch outcome {
-        case .ok: field("outcome", "ok")
-        case .denied: field("outcome", "denied")
-        case .error: field("outcome", "error")
-        }
+        constant("outcome", outcome.text)
         field("realm", realm)
         field("reason", reason)
         field("request_id", requestID)

@@ -1,5 +1,4 @@
 import CoreMetrics
-import KeycloakAdmin
 import Metrics
 
 /// One tenant's per-call metric handles, made once per runtime instead of looked up in the
@@ -21,7 +20,7 @@ final class TenantMeters: Sendable {
     }
 
     /// Runs one admin API call and records its latency.
-    func timed<T>(_ body: () async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
+    func timed<T, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
         let started = ContinuousClock.now
         defer { upstreamRequest(ContinuousClock.now - started) }
         return try await body()

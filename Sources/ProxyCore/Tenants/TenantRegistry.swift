@@ -16,7 +16,8 @@ public final class TenantRegistry: Service, Sendable {
         let served: [String: Served]
 
         /// A tenant as one call sees it: its config in this snapshot and its runtime, found with
-        /// one lookup and held by reference (a config is some twenty strings to copy).
+        /// one lookup and held by reference (copying a config retains some twenty strings and
+        /// arrays, and releases them after).
         final class Served: Sendable {
             let config: TenantConfig
             let runtime: TenantRuntime
@@ -39,9 +40,6 @@ public final class TenantRegistry: Service, Sendable {
 
         /// The runtime serving the tenant in this snapshot.
         public func runtime(_ name: String) -> TenantRuntime? { runtimes[name] }
-
-        /// The tenant's config in this snapshot (its policy for a call that read the snapshot).
-        public func tenant(_ name: String) -> TenantConfig? { served[name]?.config }
     }
 
     struct State {

@@ -20,6 +20,7 @@ public struct LogoutResult: Sendable, Hashable {
         self.dryRunSessions = dryRunSessions
     }
 
+    /// What the agent is told. ``Pieces`` spells the same sentences for the writers: change both.
     public var message: String {
         guard let sessions = dryRunSessions else { return "User \(userID) logged out from all sessions" }
         return "Dry run: user \(userID) would be logged out from \(sessions) session\(sessions == 1 ? "" : "s"); nothing was changed"
