@@ -49,42 +49,58 @@ public struct LogoutResult: Sendable, Hashable {
         write(to: &out, Pieces.text)
     }
 
-    /// The fixed parts of the JSON text, as they are or escaped once more.
+    /// The fixed parts of the JSON text, as they are (``json``) and escaped once more for the
+    /// text content (``text``; the tests check each against the escaper). Static strings: an
+    /// array per part cost a retain and a release per part written.
     private struct Pieces {
         let nested: Bool
-        let doneOpen, dryRunOpen, dryRunUser, doneUser, wouldBe, oneSession, sessions, logoutRest: [UInt8]
-        let realm, sessionCount, statusDryRun, statusSuccess, userID, username, close, quote: [UInt8]
+        let doneOpen, dryRunOpen, dryRunUser, doneUser, wouldBe, oneSession, sessions, logoutRest: StaticString
+        let realm, sessionCount, statusDryRun, statusSuccess, userID, username, close, quote: StaticString
 
-        init(nested: Bool) {
-            func piece(_ text: StaticString) -> [UInt8] {
-                var bytes: [UInt8] = []
-                text.withUTF8Buffer { nested ? JSONValue.writeEscaped(utf8: $0, to: &bytes) : bytes.append(contentsOf: $0) }
-                return bytes
-            }
-            self.nested = nested
-            doneOpen = piece(#"{"dry_run":false,"message":""#)
-            dryRunOpen = piece(#"{"dry_run":true,"message":""#)
-            dryRunUser = piece("Dry run: user ")
-            doneUser = piece("User ")
-            wouldBe = piece(" would be logged out from ")
-            oneSession = piece(" session; nothing was changed")
-            sessions = piece(" sessions; nothing was changed")
-            logoutRest = piece(" logged out from all sessions")
-            realm = piece(#"","realm":"#)
-            sessionCount = piece(#","sessions":"#)
-            statusDryRun = piece(#","status":"dry_run","tenant":"#)
-            statusSuccess = piece(#","status":"success","tenant":"#)
-            userID = piece(#","user_id":"#)
-            username = piece(#","username":"#)
-            close = piece("}")
-            quote = piece(#"""#)
-        }
-
-        static let json = Pieces(nested: false)
-        static let text = Pieces(nested: true)
+        static let json = Pieces(
+            nested: false,
+            doneOpen: #"{"dry_run":false,"message":""#,
+            dryRunOpen: #"{"dry_run":true,"message":""#,
+            dryRunUser: "Dry run: user ",
+            doneUser: "User ",
+            wouldBe: " would be logged out from ",
+            oneSession: " session; nothing was changed",
+            sessions: " sessions; nothing was changed",
+            logoutRest: " logged out from all sessions",
+            realm: #"","realm":"#,
+            sessionCount: #","sessions":"#,
+            statusDryRun: #","status":"dry_run","tenant":"#,
+            statusSuccess: #","status":"success","tenant":"#,
+            userID: #","user_id":"#,
+            username: #","username":"#,
+            close: "}",
+            quote: #"""#
+        )
+        static let text = Pieces(
+            nested: true,
+            doneOpen: #"{\"dry_run\":false,\"message\":\""#,
+            dryRunOpen: #"{\"dry_run\":true,\"message\":\""#,
+            dryRunUser: "Dry run: user ",
+            doneUser: "User ",
+            wouldBe: " would be logged out from ",
+            oneSession: " session; nothing was changed",
+            sessions: " sessions; nothing was changed",
+            logoutRest: " logged out from all sessions",
+            realm: #"\",\"realm\":"#,
+            sessionCount: #",\"sessions\":"#,
+            statusDryRun: #",\"status\":\"dry_run\",\"tenant\":"#,
+            statusSuccess: #",\"status\":\"success\",\"tenant\":"#,
+            userID: #",\"user_id\":"#,
+            username: #",\"username\":"#,
+            close: "}",
+            quote: #"\""#
+        )
     }
 
     private func write(to out: inout [UInt8], _ pieces: Pieces) {
+        func append(_ piece: StaticString) {
+            piece.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
         // A caller's string, escaped once for JSON and, inside the text, once more.
         func content(_ string: String) {
             guard pieces.nested, JSONValue.needsEscaping(string) else { return JSONValue.writeEscaped(string, to: &out) }
@@ -93,37 +109,37 @@ public struct LogoutResult: Sendable, Hashable {
             once.withUnsafeBufferPointer { JSONValue.writeEscaped(utf8: $0, to: &out) }
         }
         func quoted(_ string: String) {
-            out.append(contentsOf: pieces.quote)
+            append(pieces.quote)
             content(string)
-            out.append(contentsOf: pieces.quote)
+            append(pieces.quote)
         }
         if let sessions = dryRunSessions {
-            out.append(contentsOf: pieces.dryRunOpen)
-            out.append(contentsOf: pieces.dryRunUser)
+            append(pieces.dryRunOpen)
+            append(pieces.dryRunUser)
             content(userID)
-            out.append(contentsOf: pieces.wouldBe)
+            append(pieces.wouldBe)
             out.append(contentsOf: String(sessions).utf8)
-            out.append(contentsOf: sessions == 1 ? pieces.oneSession : pieces.sessions)
+            append(sessions == 1 ? pieces.oneSession : pieces.sessions)
         } else {
-            out.append(contentsOf: pieces.doneOpen)
-            out.append(contentsOf: pieces.doneUser)
+            append(pieces.doneOpen)
+            append(pieces.doneUser)
             content(userID)
-            out.append(contentsOf: pieces.logoutRest)
+            append(pieces.logoutRest)
         }
-        out.append(contentsOf: pieces.realm)
+        append(pieces.realm)
         quoted(realm)
         if let sessions = dryRunSessions {
-            out.append(contentsOf: pieces.sessionCount)
+            append(pieces.sessionCount)
             out.append(contentsOf: String(sessions).utf8)
         }
-        out.append(contentsOf: dryRunSessions == nil ? pieces.statusSuccess : pieces.statusDryRun)
+        append(dryRunSessions == nil ? pieces.statusSuccess : pieces.statusDryRun)
         quoted(tenant)
-        out.append(contentsOf: pieces.userID)
+        append(pieces.userID)
         quoted(userID)
         if let username {
-            out.append(contentsOf: pieces.username)
+            append(pieces.username)
             quoted(username)
         }
-        out.append(contentsOf: pieces.close)
+        append(pieces.close)
     }
 }

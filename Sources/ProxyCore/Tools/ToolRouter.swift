@@ -177,7 +177,7 @@ public final class ToolRouter: Sendable {
         }
         do throws(KeycloakError) {
             return try await runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(tool, arguments, tenant: served.config, realm: realm, runtime: runtime, meters: meters, record: &record)
+                try await keycloakPart(tool, arguments, served: served, realm: realm, meters: meters, record: &record)
             }
         } catch {
             return .failure(Self.failure(error, tenant: tenantName, realm: realm))
@@ -186,11 +186,12 @@ public final class ToolRouter: Sendable {
 
     /// What a user call asks of Keycloak, once policy allowed it.
     private func keycloakPart(
-        _ tool: ToolName, _ arguments: ToolArguments, tenant: TenantConfig, realm: String, runtime: TenantRuntime,
+        _ tool: ToolName, _ arguments: ToolArguments, served: TenantRegistry.Snapshot.Served, realm: String,
         meters: TenantMeters, record: inout AuditRecord
     ) async throws(KeycloakError) -> ToolOutcome {
-        let tenantName = tenant.name
-        let client = runtime.client
+        // The config is read in place, never copied into a local: a copy retains all its parts.
+        let tenantName = served.config.name
+        let client = served.runtime.client
         // Resolve the user: a username needs its id; an id needs its username when the
         // tenant protects users by name.
         var userID = arguments.userID ?? ""
@@ -201,12 +202,12 @@ public final class ToolRouter: Sendable {
             }
             userID = user.id
             username = user.username
-        } else if !tenant.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
+        } else if !served.config.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
             username = try await meters.timed { () async throws(KeycloakError) in try await client.user(realm: realm, id: userID) }.username
         }
         record.userID = userID
         record.username = username
-        if let denial = Policy.protection(of: tenant, userID: userID, username: username) {
+        if let denial = Policy.protection(of: served.config, userID: userID, username: username) {
             return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
         switch tool {
