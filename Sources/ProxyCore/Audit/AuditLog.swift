@@ -9,8 +9,7 @@ import Synchronization
 public final class AuditLog: Sendable {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    /// The line being written, its storage kept from record to record.
-    private let line = Mutex<[UInt8]>([])
+    private let lock = Mutex(())
 
     /// Opens the destination; a file is created if needed and appended to.
     public init(_ destination: AuditDestination) throws(FileAccess.Failure) {
@@ -27,10 +26,12 @@ public final class AuditLog: Sendable {
     }
 
     public func write(_ record: AuditRecord) {
-        line.withLock { line in
-            line.removeAll(keepingCapacity: true)
-            record.writeJSONLine(to: &line)
-            line.append(UInt8(ascii: "\n"))
+        // Rendered before the lock is taken: rendering under it made the event loops wait for
+        // each other (a buffer kept under the lock saved an allocation and cost more).
+        var line: [UInt8] = []
+        record.writeJSONLine(to: &line)
+        line.append(UInt8(ascii: "\n"))
+        lock.withLock { _ in
             var offset = 0
             while offset < line.count {
                 let written = line[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -45,6 +46,6 @@ public final class AuditLog: Sendable {
 
     /// Closes a file destination.
     public func close() {
-        if ownsDescriptor { line.withLock { _ in _ = Glibc.close(descriptor) } }
+        if ownsDescriptor { lock.withLock { _ in _ = Glibc.close(descriptor) } }
     }
 }

@@ -161,22 +161,23 @@ public struct AuditRecord: Sendable, Hashable {
         writeDigits(fraction, width: width, to: &out)
     }
 
-    /// `value` in decimal, zero-padded to at least `width` digits.
+    /// `value` in decimal, zero-padded to at least `width` digits (at most 20).
     private static func writeDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var count = 1
-        var rest = magnitude / 10
-        while rest > 0 {
-            count += 1
-            rest /= 10
-        }
-        for _ in count..<max(count, width) { out.append(UInt8(ascii: "0")) }
-        let end = out.count + count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-        for index in stride(from: end - 1, through: end - count, by: -1) {
-            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            while digits.count - start < width && start > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
+            }
+            // A contiguous buffer, so that the append is one copy (a slice went element by element).
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 }
