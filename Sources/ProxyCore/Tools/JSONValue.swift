@@ -86,62 +86,56 @@ public enum JSONValue: Sendable, Hashable {
     /// The UTF-8 text in `utf8` escaped as inside a JSON string literal, without the quotes.
     static func writeEscaped(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var runStart = 0
-        var index = 0
-        let count = utf8.count
-        while index < count {
-            // Eight bytes at a time while none needs a look: most text is plain ASCII.
-            while index + 8 <= count, !needsLook(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-            }
-            guard index < count else { break }
-            let byte = utf8[index]
-            let escape: StaticString?
-            var width = 1
-            switch byte {
-            case UInt8(ascii: "\""): escape = "\\\""
-            case UInt8(ascii: "\\"): escape = "\\\\"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0x00..<0x20, 0x7F: escape = nil
-            case 0xE2 where index + 2 < count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
-                escape = nil
-                width = 3
-            default:
-                index += 1
-                continue
-            }
+        var index = nextEscape(in: utf8, from: 0)
+        while index < utf8.count {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-            if let escape {
-                escape.withUTF8Buffer { out.append(contentsOf: $0) }
-            } else {
+            let width = escapeWidth(in: utf8, at: index)
+            switch utf8[index] {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case let byte:
                 let scalar: UInt32 = width == 3 ? (utf8[index + 2] == 0xA8 ? 0x2028 : 0x2029) : UInt32(byte)
                 Self.writeUnicodeEscape(scalar, to: &out)
             }
             index += width
             runStart = index
+            index = nextEscape(in: utf8, from: index)
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
     }
 
     /// Whether `string` holds a byte that ``writeEscaped(_:to:)`` would not copy as it is.
     static func needsEscaping(_ string: String) -> Bool {
         var string = string
-        return string.withUTF8 { utf8 in
-            var index = 0
-            while index < utf8.count {
-                while index + 8 <= utf8.count, !needsLook(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
-                }
-                guard index < utf8.count else { return false }
-                switch utf8[index] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00..<0x20, 0x7F: return true
-                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
-                    return true
-                default: index += 1
-                }
+        return string.withUTF8 { nextEscape(in: $0, from: 0) < $0.count }
+    }
+
+    /// Where the next byte to escape is, from `index` on; `utf8.count` when there is none.
+    /// Words of eight bytes that cannot hold one are skipped whole.
+    private static func nextEscape(in utf8: UnsafeBufferPointer<UInt8>, from index: Int) -> Int {
+        var index = index
+        while index < utf8.count {
+            while index + 8 <= utf8.count, !needsLook(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
             }
-            return false
+            guard index < utf8.count else { break }
+            if escapeWidth(in: utf8, at: index) > 0 { return index }
+            index += 1
+        }
+        return utf8.count
+    }
+
+    /// How many bytes at `index` are escaped as one: 1 for `"`, `\\`, a control byte or DEL,
+    /// 3 for U+2028 and U+2029 (line breaks to JavaScript), 0 for a byte copied as it is.
+    @inline(__always)
+    private static func escapeWidth(in utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        switch utf8[index] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00..<0x20, 0x7F: 1
+        case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9): 3
+        default: 0
         }
     }
 
