@@ -1,4 +1,4 @@
-public import KeycloakAdmin
+import KeycloakAdmin
 
 extension TenantRuntime {
     /// Holds the runtime for one call: retirement waits until the call leaves. False once the
