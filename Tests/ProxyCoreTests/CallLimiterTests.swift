@@ -10,7 +10,7 @@ struct CallLimiterTests {
 
         let queued = Task { try await limiter.acquire(maxWait: .seconds(30)) }
         #expect(await eventually { limiter.queued == 1 })
-        await #expect(throws: CallLimiter.Refusal.queueFull) {
+        await #expect(throws: CallLimiter.Refusal.queueFull(TenantLimits(maxInFlight: 1, maxQueued: 1))) {
             try await limiter.acquire(maxWait: .seconds(30))
         }
 
@@ -30,11 +30,12 @@ struct CallLimiterTests {
             try await limiter.acquire(maxWait: .milliseconds(100))
             Issue.record("admitted while the only slot was taken")
         } catch {
-            guard case .timedOut(let waited) = error else {
+            guard case .timedOut(let waited, let limits) = error else {
                 Issue.record("expected a timeout, got \(error)")
                 return
             }
             #expect(waited >= .milliseconds(100))
+            #expect(limits == TenantLimits(maxInFlight: 1, maxQueued: 2))
         }
         #expect(limiter.queued == 0)
 

@@ -7,12 +7,13 @@ import Synchronization
 /// full, or waits too long, is refused. State is behind a mutex that is never held across a
 /// suspension.
 final class CallLimiter: Sendable {
-    /// Why a call got no slot.
+    /// Why a call got no slot, with the limits it was refused under (a reload may change them
+    /// while it waits).
     enum Refusal: Error, Sendable, Hashable {
         /// Every slot and every place in the queue was taken.
-        case queueFull
+        case queueFull(TenantLimits)
         /// The call waited `waited` in the queue without a slot freeing up.
-        case timedOut(waited: Duration)
+        case timedOut(waited: Duration, TenantLimits)
         /// The calling task was cancelled while it waited.
         case cancelled
     }
@@ -81,22 +82,22 @@ final class CallLimiter: Sendable {
     /// Takes a slot, waiting at most `maxWait` in the queue. Every successful call must be
     /// matched by one ``release()``.
     func acquire(maxWait: Duration) async throws(Refusal) {
-        enum Entry { case admitted, queued(UInt64), full }
+        enum Entry { case admitted, queued(UInt64, TenantLimits), full(TenantLimits) }
         let entry: Entry = state.withLock { state in
             if state.order.isEmpty, state.inFlight < state.limits.maxInFlight {
                 state.inFlight += 1
                 return .admitted
             }
-            guard state.order.count < state.limits.maxQueued else { return .full }
+            guard state.order.count < state.limits.maxQueued else { return .full(state.limits) }
             state.nextID &+= 1
             state.order.append(state.nextID)
             state.waiters[state.nextID] = .reserved
-            return .queued(state.nextID)
+            return .queued(state.nextID, state.limits)
         }
         switch entry {
         case .admitted: return
-        case .full: throw .queueFull
-        case .queued(let id):
+        case .full(let limits): throw .queueFull(limits)
+        case .queued(let id, let limits):
             let started = ContinuousClock.now
             let granted = await withTaskGroup(of: Bool?.self) { group in
                 group.addTask { await self.wait(id) }
@@ -118,7 +119,8 @@ final class CallLimiter: Sendable {
                 return result ?? false
             }
             guard granted else {
-                throw Task.isCancelled ? .cancelled : .timedOut(waited: ContinuousClock.now - started)
+                if Task.isCancelled { throw .cancelled }
+                throw .timedOut(waited: ContinuousClock.now - started, limits)
             }
         }
     }

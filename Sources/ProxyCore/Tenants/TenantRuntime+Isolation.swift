@@ -36,13 +36,12 @@ extension TenantRuntime {
         } catch {
             breaker.record(.inconclusive, probe: probe)
             metrics.tenantRejection(tenant: name, reason: "overloaded")
-            let limits = limiter.limits
             switch error {
-            case .queueFull:
+            case .queueFull(let limits):
                 throw KeycloakError(
                     .tenantOverloaded,
                     "too many calls to this tenant: \(limits.maxInFlight) in flight and \(limits.maxQueued) waiting; try again shortly")
-            case .timedOut(let waited):
+            case .timedOut(let waited, let limits):
                 throw KeycloakError(
                     .tenantOverloaded,
                     "no free slot for this tenant within \(Self.render(waited)) (\(limits.maxInFlight) calls in flight); try again shortly")
