@@ -161,6 +161,29 @@ extension EndToEnd {
             }
         }
 
+        @Test("an HTTP/1.1 request without a Host, or with two, gets 400 and the reason; HTTP/1.0 needs none")
+        func host() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
+                    let port = try port(of: client)
+                    for (head, reason) in [
+                        ("GET /healthz HTTP/1.1\r\n\r\n", "an HTTP/1.1 request has no Host"),
+                        ("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n", "a request has more than one Host"),
+                    ] {
+                        let connection = try RawHTTPConnection(port: port)
+                        try connection.send(head)
+                        let refusal = await connection.read(until: "\u{0}never sent\u{0}")
+                        #expect(refusal.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(refusal)")
+                        #expect(refusal.hasSuffix("\r\n\r\n\(reason)\n"), "\(refusal)")
+                    }
+                    let old = try RawHTTPConnection(port: port)
+                    try old.send("GET /healthz HTTP/1.0\r\n\r\n")
+                    #expect(await old.read(until: #"{"status":"ok"}"#).hasPrefix("HTTP/1.0 200 OK\r\n"))
+                    #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
+                }
+            }
+        }
+
         @Test("a request with two framings gets 400 and the reason; a huge head gets 431; the server keeps serving")
         func smugglingAndHugeHeads() async throws {
             try await withTwoTenants { eu, _ in

@@ -14,7 +14,9 @@ import NIOHTTP1
 /// - copies of `Content-Length` must agree;
 /// - line folding, bare CR or LF, control characters in values, white space before a colon,
 ///   and anything but `METHOD target HTTP/1.x` as the request line are a 400;
-/// - a head over 64 KiB is a 431.
+/// - a head over 64 KiB is a 431;
+/// - an HTTP/1.1 request without `Host`, with two, or with one that is not `host[:port]` is a
+///   400 (section 3.2).
 /// Empty lines before a request line are skipped (section 2.2).
 struct RequestParser {
     enum Event: Sendable {
@@ -89,6 +91,8 @@ struct RequestParser {
         try bytes.withUnsafeReadableBytes { head throws(Failure) in
             var framing = MessageFraming()
             var asksContinue = false
+            var hosts = 0
+            var hostIsValid = true
             var fields: [HeaderField] = []
             fields.reserveCapacity(12)
             let requestLine = try syntax { () throws(HTTPSyntaxError) in
@@ -100,6 +104,10 @@ struct RequestParser {
                     let value = UnsafeRawBufferPointer(rebasing: head[field.value])
                     try framing.read(name: name, value: value)
                     if HTTPSyntax.matches(name, "expect") { asksContinue = HTTPSyntax.matches(value, "100-continue") }
+                    if HTTPSyntax.matches(name, "host") {
+                        hosts += 1
+                        hostIsValid = hostIsValid && value.allSatisfy(isHostByte)
+                    }
                     fields.append(field)
                 }
                 return requestLine
@@ -116,12 +124,26 @@ struct RequestParser {
                     throw Failure(status: .badRequest, reason: "a request has both Content-Length and Transfer-Encoding")
                 }
             }
+            guard hosts <= 1 else { throw Failure(status: .badRequest, reason: "a request has more than one Host") }
+            guard hosts == 1 || minor == 0 else { throw Failure(status: .badRequest, reason: "an HTTP/1.1 request has no Host") }
+            guard hostIsValid else { throw Failure(status: .badRequest, reason: "the Host is not host[:port]") }
             return RequestHead(
                 method: method, uri: target, version: HTTPVersion(major: 1, minor: min(minor, 1)),
                 keepAlive: framing.keepAlive(minorVersion: minor), contentLength: framing.contentLength,
                 // RFC 9110 section 10.1.1: ignored in HTTP/1.0, which has no 100.
                 expectsContinue: asksContinue && minor >= 1, isChunked: framing.chunked,
                 headers: RequestHeaders(head: bytes, fields: fields))
+        }
+    }
+
+    /// A byte of `uri-host [ ":" port ]` (RFC 3986 section 3.2.2): unreserved, sub-delims, `%`
+    /// of a percent-encoding, and `:`, `[` and `]` of a port and an IP literal. Empty is allowed.
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "-._~!$&'()*+,;=%:[]".utf8.contains(byte)
         }
     }
 
