@@ -47,7 +47,7 @@ extension TenantRegistry {
             guard !state.isShutDown else {
                 throw KeycloakError(.upstreamUnavailable, "the proxy is shutting down; the new config was not applied")
             }
-            let old = state.snapshot.runtimes
+            let old = state.snapshot.served.mapValues(\.runtime)
             var changes = Changes()
             var runtimes: [String: TenantRuntime] = [:]
             var kept: [(TenantRuntime, TenantConfig)] = []

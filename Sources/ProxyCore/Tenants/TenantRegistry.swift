@@ -12,7 +12,7 @@ public final class TenantRegistry: Service, Sendable {
     /// What one call sees: the config and its tenants' runtimes, never half of a reload.
     public final class Snapshot: Sendable {
         public let config: ProxyConfig
-        public let runtimes: [String: TenantRuntime]
+        /// Each tenant's config and runtime, by name.
         let served: [String: Served]
 
         /// A tenant as one call sees it: its config in this snapshot and its runtime, found with
@@ -30,7 +30,6 @@ public final class TenantRegistry: Service, Sendable {
 
         init(config: ProxyConfig, runtimes: [String: TenantRuntime]) {
             self.config = config
-            self.runtimes = runtimes
             var served = [String: Served](minimumCapacity: config.tenants.count)
             for tenant in config.tenants where served[tenant.name] == nil {
                 if let runtime = runtimes[tenant.name] { served[tenant.name] = Served(config: tenant, runtime: runtime) }
@@ -39,7 +38,7 @@ public final class TenantRegistry: Service, Sendable {
         }
 
         /// The runtime serving the tenant in this snapshot.
-        public func runtime(_ name: String) -> TenantRuntime? { runtimes[name] }
+        public func runtime(_ name: String) -> TenantRuntime? { served[name]?.runtime }
     }
 
     struct State {
@@ -99,7 +98,7 @@ public final class TenantRegistry: Service, Sendable {
     public func shutdown() async {
         let (runtimes, retiring) = state.withLock { state in
             state.isShutDown = true
-            return (Array(state.snapshot.runtimes.values), Array(state.retiring.values))
+            return (state.snapshot.served.values.map(\.runtime), Array(state.retiring.values))
         }
         await withTaskGroup(of: Void.self) { group in
             for runtime in runtimes {
