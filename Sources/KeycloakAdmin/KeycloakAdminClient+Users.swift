@@ -19,8 +19,8 @@ extension KeycloakAdminClient {
         let realmSegment = try PathSegment(realm, argument: "realm")
         try Self.validateQueryValue(username, argument: "username")
         let response = try await authorized(
-            .GET, realm: realm, path: adminPath(realmSegment, "/users"),
-            query: "username=" + PercentEncoding.encode(username) + "&exact=true&briefRepresentation=true")
+            .GET, realm: realm,
+            path: adminPath(realmSegment, "/users?username=", PercentEncoding.encode(username), "&exact=true&briefRepresentation=true"))
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         let users = try response.decode([UserRepresentation].self, realm: realm)
         return users.first { $0.username.lowercased() == username.lowercased() }

@@ -79,8 +79,8 @@ public final class KeycloakAdminClient: Sendable {
         await upstream.shutdown()
     }
 
-    /// `{base_path}/admin/realms/{realm}{rest...}`, made in one string: the path of an admin
-    /// API request, its parts already percent-encoded.
+    /// `{base_path}/admin/realms/{realm}{rest...}`, made in one string: the path (and query) of
+    /// an admin API request, its parts already percent-encoded.
     func adminPath(_ realm: PathSegment, _ rest: String, _ more: String = "", _ last: String = "") -> String {
         var path = ""
         path.reserveCapacity(
@@ -94,13 +94,12 @@ public final class KeycloakAdminClient: Sendable {
         return path
     }
 
-    /// Sends an admin API request (`path` from ``adminPath(_:_:_:_:)``) with the cached token;
+    /// Sends an admin API request (`path`, with any query, from ``adminPath(_:_:_:_:)``) with the cached token;
     /// on 401, retries once with a new one. `idempotent` says a request whose method is not
     /// safe may be sent again (see ``UpstreamRequest/idempotent``).
     func authorized(
-        _ method: HTTPMethod, realm: String, path: String, query: String? = nil, idempotent: Bool = false
+        _ method: HTTPMethod, realm: String, path url: String, idempotent: Bool = false
     ) async throws(KeycloakError) -> UpstreamResponse {
-        let url = query.map { path + "?" + $0 } ?? path
         let token = try await tokens.token()
         let response = try await send(method, url: url, token: token, realm: realm, idempotent: idempotent)
         guard response.status == 401 else { return response }
