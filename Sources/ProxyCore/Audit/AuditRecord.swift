@@ -1,10 +1,10 @@
 /// One tool call as the audit log keeps it. Never a token or a secret.
 public struct AuditRecord: Sendable, Hashable {
-    public enum Decision: String, Sendable, Hashable {
+    public enum Decision: Sendable, Hashable {
         case allow, deny
 
-        /// `rawValue`, as the audit line writes it without a look at its bytes.
-        var text: StaticString {
+        /// The word the audit line writes: static, so it is copied without a look at its bytes.
+        public var text: StaticString {
             switch self {
             case .allow: "allow"
             case .deny: "deny"
@@ -12,7 +12,7 @@ public struct AuditRecord: Sendable, Hashable {
         }
     }
 
-    public enum Outcome: String, Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
         /// The call did what it asked (a dry run included).
         case ok
         /// Policy refused it; nothing was sent to Keycloak for the action.
@@ -20,8 +20,8 @@ public struct AuditRecord: Sendable, Hashable {
         /// It was allowed but failed (bad argument, unknown user, Keycloak trouble).
         case error
 
-        /// `rawValue`, as the audit line writes it without a look at its bytes.
-        var text: StaticString {
+        /// The word the audit line writes: static, so it is copied without a look at its bytes.
+        public var text: StaticString {
             switch self {
             case .ok: "ok"
             case .denied: "denied"
