@@ -4,11 +4,20 @@ extension KeycloakAdminClient {
     /// Ends every online session of a user (`POST .../users/{id}/logout`). Succeeds also when the
     /// user had no session; offline sessions stay (Keycloak's behaviour).
     public func logout(realm: String, userID: String) async throws(KeycloakError) {
+        // Idempotent: a user logged out already gets 204 again.
+        let response = try await authorized(.POST, realm: realm, path: logoutPath(realm: realm, userID: userID), idempotent: true)
+        try checkLogout(response, realm: realm)
+    }
+
+    /// `.../users/{id}/logout`, both parts checked and encoded as one path segment each.
+    func logoutPath(realm: String, userID: String) throws(KeycloakError) -> String {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(userID, argument: "user_id")
-        // Idempotent: a user logged out already gets 204 again.
-        let response = try await authorized(
-            .POST, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded, "/logout"), idempotent: true)
+        return adminPath(realmSegment, "/users/", user.encoded, "/logout")
+    }
+
+    /// Keycloak's answer to a logout, as the call's outcome.
+    func checkLogout(_ response: UpstreamResponse, realm: String) throws(KeycloakError) {
         guard response.status == 204 || response.status == 200 else {
             throw failure(response, realm: realm, needs: .manageUsers)
         }

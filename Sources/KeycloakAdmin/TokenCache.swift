@@ -56,10 +56,15 @@ public actor TokenCache {
 
     /// A token to send now.
     public nonisolated func token() async throws(KeycloakError) -> AdminToken {
-        if let token = published.withLock({ $0 }), token.isFresh(at: .now) {
-            return token
-        }
+        if let token = freshToken() { return token }
         return try await obtain()
+    }
+
+    /// The cached token if it is fresh, without waiting; nil when ``token()`` would fetch one
+    /// or start a refresh.
+    nonisolated func freshToken() -> AdminToken? {
+        guard let token = published.withLock({ $0 }), token.isFresh(at: .now) else { return nil }
+        return token
     }
 
     private func obtain() async throws(KeycloakError) -> AdminToken {

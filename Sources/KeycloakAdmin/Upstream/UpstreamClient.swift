@@ -66,6 +66,32 @@ final class UpstreamClient: Sendable {
         }
     }
 
+    /// Sends `request` from the calling event loop without a task, when an idle connection of
+    /// that loop is free, and calls `completion` there with the answer (or the transport
+    /// failure, as ``send(_:timeout:realm:)`` would throw it) within `timeout`. Nil, having
+    /// sent nothing, when no such connection is free. A stale connection's loss is not retried
+    /// here: it comes as `nil` in `completion`, the retry counted, for the caller to go again
+    /// through ``send(_:timeout:realm:)``.
+    func sendNow(
+        _ request: UpstreamRequest, timeout: Duration, realm: String?,
+        completion: @escaping (Result<UpstreamResponse, KeycloakError>?) -> Void
+    ) -> Bool {
+        guard let connection = pool.idleConnectionOnThisLoop() else { return false }
+        let onRetry = self.onRetry
+        connection.send(request, deadline: NIODeadline.now() + TimeAmount(timeout)) { result in
+            switch result {
+            case .success(let response):
+                completion(.success(response))
+            case .failure(UpstreamTransportError.staleConnection) where request.idempotent:
+                onRetry?()
+                completion(nil)
+            case .failure(let error):
+                completion(.failure(KeycloakError.transport(error, realm: realm, timeout: timeout)))
+            }
+        }
+        return true
+    }
+
     /// Closes every connection; requests in flight fail. Call it once the calls have drained.
     func shutdown() async {
         await pool.shutdown()

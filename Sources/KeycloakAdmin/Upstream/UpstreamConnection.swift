@@ -17,10 +17,24 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// Who gets an exchange's answer: a task waiting in ``run(_:deadline:)``, or a callback on
+    /// the event loop (``send(_:deadline:completion:)``).
+    private enum Waiter {
+        case task(UnsafeContinuation<UpstreamResponse, any Error>)
+        case callback((Result<UpstreamResponse, any Error>) -> Void)
+
+        func resume(with result: Result<UpstreamResponse, any Error>) {
+            switch self {
+            case .task(let continuation): continuation.resume(with: result)
+            case .callback(let completion): completion(result)
+            }
+        }
+    }
+
     private struct Exchange {
         let id: UInt64
         /// Resumed exactly once: by whoever takes the exchange out of ``exchange``.
-        let continuation: UnsafeContinuation<UpstreamResponse, any Error>
+        let waiter: Waiter
         let deadline: NIODeadline
         var status = 0
         var keepAlive = true
@@ -74,9 +88,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 if eventLoop.inEventLoop {
-                    start(id, request, deadline: deadline, continuation)
+                    start(id, request, deadline: deadline, .task(continuation))
                 } else {
-                    eventLoop.execute { self.start(id, request, deadline: deadline, continuation) }
+                    eventLoop.execute { self.start(id, request, deadline: deadline, .task(continuation)) }
                 }
             }
         } onCancel: {
@@ -84,29 +98,35 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         }
     }
 
-    private func start(
-        _ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ continuation: UnsafeContinuation<UpstreamResponse, any Error>
-    ) {
+    /// Sends `request` and calls `completion` on the channel's event loop with its whole answer
+    /// (or why there is none) by `deadline`: ``run(_:deadline:)`` without a task, for a caller
+    /// on that event loop (it must be), which has no cancellation but the deadline.
+    func send(_ request: UpstreamRequest, deadline: NIODeadline, completion: @escaping (Result<UpstreamResponse, any Error>) -> Void) {
+        channel.eventLoop.preconditionInEventLoop()
+        start(Self.exchangeIDs.add(1, ordering: .relaxed).newValue, request, deadline: deadline, .callback(completion))
+    }
+
+    private func start(_ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ waiter: Waiter) {
         guard let context, context.channel.isActive else {
             // Closed before the pool heard of it; nothing was sent. Stale when it had served.
             channel.close(promise: nil)
-            return continuation.resume(throwing: served > 0 ? UpstreamTransportError.staleConnection : .connectionClosed)
+            return waiter.resume(with: .failure(served > 0 ? UpstreamTransportError.staleConnection : .connectionClosed))
         }
         guard cancelledBeforeStart != id else {
             context.close(promise: nil)
-            return continuation.resume(throwing: UpstreamTransportError.cancelled)
+            return waiter.resume(with: .failure(UpstreamTransportError.cancelled))
         }
         guard exchange == nil else {
             // A connection leased twice would mix two answers: refuse the second, never crash.
             assertionFailure("a leased connection runs one exchange at a time")
-            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+            return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
         }
         guard check(by: deadline, context: context) else {
             // Only an event loop that is shutting down refuses; nothing would answer.
             context.close(promise: nil)
-            return continuation.resume(throwing: UpstreamTransportError.connectionClosed)
+            return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
         }
-        exchange = Exchange(id: id, continuation: continuation, deadline: deadline)
+        exchange = Exchange(id: id, waiter: waiter, deadline: deadline)
         parser.expectAnswer(toHead: request.method == .HEAD)
         context.writeAndFlush(wrapOutboundOut(request.wire(host: pool.endpoint.hostHeader, allocator: context.channel.allocator)), promise: nil)
     }
@@ -175,7 +195,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         armed?.check.cancel()
         armed = nil
         context?.close(promise: nil)
-        ended?.continuation.resume(throwing: error)
+        ended?.waiter.resume(with: .failure(error))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -250,7 +270,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             } else {
                 context.close(promise: nil)
             }
-            ended.continuation.resume(returning: UpstreamResponse(status: ended.status, body: ended.body ?? ByteBuffer()))
+            ended.waiter.resume(with: .success(UpstreamResponse(status: ended.status, body: ended.body ?? ByteBuffer())))
         }
     }
 

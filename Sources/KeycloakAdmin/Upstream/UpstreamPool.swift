@@ -87,6 +87,21 @@ final class UpstreamPool: Sendable {
         }
     }
 
+    /// An idle connection of the calling thread's event loop, if there is one, for an exchange
+    /// run from that loop without a task (``UpstreamConnection/send(_:deadline:completion:)``);
+    /// nil when a lease would have to open one, wait, or hop to another thread.
+    func idleConnectionOnThisLoop() -> UpstreamConnection? {
+        state.withLock { state in
+            guard !state.isShutDown, let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) else { return nil }
+            let connection = state.idle.remove(at: index)
+            guard connection.channel.isActive else {
+                // Closing: its `closed` frees the slot.
+                return nil
+            }
+            return connection
+        }
+    }
+
     private func waitForSlot(_ wait: TimeAmount) async throws -> Handoff {
         // Cancelled already: the cancellation handler below would run before the waiter exists.
         if Task.isCancelled { throw UpstreamTransportError.cancelled }

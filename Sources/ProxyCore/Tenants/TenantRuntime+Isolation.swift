@@ -26,8 +26,7 @@ extension TenantRuntime {
     func isolated<T>(_ body: (TenantMeters) async throws(KeycloakError) -> T) async throws(KeycloakError) -> T {
         let decision = breaker.admit()
         if case .reject(let retryIn, let failures) = decision {
-            metrics.tenantRejection(tenant: name, reason: "circuit_open")
-            throw KeycloakError(.upstreamUnavailable, Self.circuitOpenMessage(retryIn: retryIn, failures: failures))
+            throw circuitOpen(retryIn: retryIn, failures: failures)
         }
         let probe = decision == .probe
         do throws(CallLimiter.Refusal) {
@@ -49,20 +48,69 @@ extension TenantRuntime {
                 throw KeycloakError(.upstreamUnavailable, "the call was cancelled while it waited for this tenant", retryable: true)
             }
         }
-        let meters = self.meters
-        meters.callsInFlight(change: 1)
-        defer {
-            limiter.release()
-            meters.callsInFlight(change: -1)
-        }
+        let admission = admitted(probe: probe)
         do {
-            let result = try await body(meters)
-            meters.circuit(open: breaker.record(.reachable, probe: probe))
+            let result = try await body(admission.meters)
+            finish(admission, .reachable)
             return result
         } catch {
-            meters.circuit(open: breaker.record(Self.evidence(error), probe: probe))
+            finish(admission, Self.evidence(error))
             throw error
         }
+    }
+
+    /// A call that holds one of the tenant's slots, from ``admitNow()`` (or within
+    /// ``isolated(_:)``) until ``finish(_:_:)``.
+    struct Admission {
+        /// It is the one probe of a half-open circuit.
+        let probe: Bool
+        let meters: TenantMeters
+    }
+
+    /// How ``admitNow()`` went.
+    enum ImmediateAdmission {
+        /// Admitted: match it with one ``finish(_:_:)``.
+        case admitted(Admission)
+        /// The circuit is open: the call fails with this, as in ``isolated(_:)``.
+        case refused(KeycloakError)
+        /// No slot is free without waiting: nothing was taken.
+        case mustWait
+    }
+
+    /// ``isolated(_:)``'s admission without waiting: the same refusal when the circuit is
+    /// open, and a slot only when one is free at once.
+    func admitNow() -> ImmediateAdmission {
+        let decision = breaker.admit()
+        if case .reject(let retryIn, let failures) = decision {
+            return .refused(circuitOpen(retryIn: retryIn, failures: failures))
+        }
+        let probe = decision == .probe
+        guard limiter.acquireNow() else {
+            // A probe that does not go lets the next call be the probe.
+            if probe { breaker.record(.inconclusive, probe: true) }
+            return .mustWait
+        }
+        return .admitted(admitted(probe: probe))
+    }
+
+    /// The refusal of a call while the circuit is open, counted.
+    private func circuitOpen(retryIn: Duration, failures: Int) -> KeycloakError {
+        metrics.tenantRejection(tenant: name, reason: "circuit_open")
+        return KeycloakError(.upstreamUnavailable, Self.circuitOpenMessage(retryIn: retryIn, failures: failures))
+    }
+
+    private func admitted(probe: Bool) -> Admission {
+        let meters = self.meters
+        meters.callsInFlight(change: 1)
+        return Admission(probe: probe, meters: meters)
+    }
+
+    /// Ends an admitted call: what it learnt about Keycloak goes to the breaker, and its slot
+    /// is freed.
+    func finish(_ admission: Admission, _ evidence: CircuitBreaker.Evidence) {
+        admission.meters.circuit(open: breaker.record(evidence, probe: admission.probe))
+        limiter.release()
+        admission.meters.callsInFlight(change: -1)
     }
 
     /// What a failed call says about whether Keycloak can be reached.

@@ -42,16 +42,54 @@ public final class ToolRouter: Sendable {
     }
 
     private func run(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String) async throws(ToolCallRejection) -> ToolOutcome {
-        let started = ContinuousClock.now
-        var record = AuditRecord(
-            time: RequestID.now(), requestID: requestID, agent: caller.name, tool: name, dryRun: false,
-            decision: .allow, outcome: .ok, durationMilliseconds: 0
-        )
-        defer {
-            record.durationMilliseconds = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
-            audit?.write(record)
-            recordMetrics(record)
+        var call = RunningCall(name: name, caller: caller, requestID: requestID)
+        let step: Step
+        do throws(ToolCallRejection) {
+            step = try prepare(name, arguments, caller: caller, record: &call.record)
+        } catch {
+            finish(&call, nil)
+            throw error
         }
+        let outcome: ToolOutcome
+        switch step {
+        case .answered(let answer):
+            outcome = answer
+        case .keycloak(let user):
+            defer { user.served.runtime.leave() }
+            outcome = await keycloak(user, record: &call.record)
+        }
+        finish(&call, outcome)
+        return outcome
+    }
+
+    /// What is left of a call once its arguments, tenant, realm and policy are checked.
+    enum Step {
+        /// Answered without Keycloak.
+        case answered(ToolOutcome)
+        /// Allowed, and needs the tenant's Keycloak. Its runtime is held (``TenantRuntime/enter()``):
+        /// whoever runs it calls `leave()` once it ends.
+        case keycloak(UserCall)
+    }
+
+    /// A user call that policy allowed, for one tenant and realm.
+    struct UserCall {
+        let tool: ToolName
+        let arguments: ToolArguments
+        let served: TenantRegistry.Snapshot.Served
+        let realm: String
+
+        /// A logout by user id that needs no lookup (no dry run, no protected users): one
+        /// request to Keycloak, which ``ToolRouter/callNow(_:arguments:caller:requestID:within:completion:)``
+        /// can send without a task.
+        var isSingleLogout: Bool {
+            tool == .logoutUser && !arguments.dryRun && arguments.username == nil && served.config.protectedUsers.isEmpty
+        }
+    }
+
+    /// Checks the call up to the point where Keycloak is needed, filling in `record` as it goes.
+    func prepare(
+        _ name: String, _ arguments: [String: JSONValue], caller: Caller, record: inout AuditRecord
+    ) throws(ToolCallRejection) -> Step {
         guard let tool = ToolName(rawValue: name) else {
             record.outcome = .error
             record.errorCode = "unknown_tool"
@@ -74,22 +112,30 @@ public final class ToolRouter: Sendable {
         }
         record.dryRun = parsed.dryRun
         let snapshot = registry.current
-        let outcome: ToolOutcome
         switch tool {
         case .listTenants:
-            outcome = .success(listTenants(caller, snapshot.config))
+            return .answered(.success(listTenants(caller, snapshot.config)))
         case .logoutUser, .getUserSessions:
-            outcome = await userCall(tool, parsed, caller: caller, snapshot: snapshot, record: &record)
+            return userCall(tool, parsed, caller: caller, snapshot: snapshot, record: &record)
         }
-        if case .failure(let failure) = outcome {
-            record.outcome = failure.policyReason == nil ? .error : .denied
-            record.decision = failure.policyReason == nil ? record.decision : .deny
-            record.reason = failure.policyReason?.rawValue ?? record.reason
-            record.errorCode = failure.code.rawValue
-            record.upstreamStatus = failure.upstreamStatus
-            logger.debug("tool call failed", metadata: ["tool": "\(name)", "code": "\(failure.code.rawValue)"])
+    }
+
+    /// Ends a call: a failure's details go into its record, which is written to the audit log
+    /// and counted. `outcome` is nil for a rejected call, whose record says why already.
+    func finish(_ call: inout RunningCall, _ outcome: ToolOutcome?) {
+        if case .failure(let failure)? = outcome {
+            call.record.outcome = failure.policyReason == nil ? .error : .denied
+            call.record.decision = failure.policyReason == nil ? call.record.decision : .deny
+            call.record.reason = failure.policyReason?.rawValue ?? call.record.reason
+            call.record.errorCode = failure.code.rawValue
+            call.record.upstreamStatus = failure.upstreamStatus
+            logger.debug(
+                "tool call failed",
+                metadata: ["tool": "\(call.record.tool)", "code": "\(failure.code.rawValue)", "request_id": "\(call.record.requestID)"])
         }
-        return outcome
+        call.record.durationMilliseconds = Double((ContinuousClock.now - call.started) / .microseconds(1)) / 1000
+        audit?.write(call.record)
+        recordMetrics(call.record)
     }
 
     // MARK: - list_tenants
@@ -121,7 +167,7 @@ public final class ToolRouter: Sendable {
     private func userCall(
         _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord,
         attempt: Int = 1
-    ) async -> ToolOutcome {
+    ) -> Step {
         // Which tenant.
         // Only error messages name the tenants the caller may use: found when needed, not per
         // call (a config may have a thousand), and at most 20 of them named.
@@ -132,11 +178,11 @@ public final class ToolRouter: Sendable {
             return more > 0 ? "\(shown) and \(more) more (list_tenants shows them all)" : shown
         }
         guard let tenantName = arguments.tenant ?? snapshot.config.defaultTenant else {
-            return .failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(available())"))
+            return .answered(.failure(ToolFailure(.invalidArgument, "name a tenant: there is no default; available: \(available())")))
         }
         record.tenant = tenantName
         guard let served = snapshot.served[tenantName] else {
-            return .failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(available())"))
+            return .answered(.failure(ToolFailure(.unknownTenant, "no tenant \"\(tenantName)\" is available to this caller; available: \(available())")))
         }
         let runtime = served.runtime
         // Hold the runtime for the whole call. A reload that retired it after this call read
@@ -145,14 +191,18 @@ public final class ToolRouter: Sendable {
         guard runtime.enter() else {
             let newest = registry.current
             guard attempt < 3, newest.runtime(tenantName) !== runtime else {
-                return .failure(ToolFailure(.upstreamUnavailable, "tenant \(tenantName) is shutting down; try again shortly", tenant: tenantName))
+                return .answered(.failure(ToolFailure(.upstreamUnavailable, "tenant \(tenantName) is shutting down; try again shortly", tenant: tenantName)))
             }
-            return await userCall(tool, arguments, caller: caller, snapshot: newest, record: &record, attempt: attempt + 1)
+            return userCall(tool, arguments, caller: caller, snapshot: newest, record: &record, attempt: attempt + 1)
         }
-        defer { runtime.leave() }
+        // Held from here on: every answer below lets it go first.
+        func answered(_ failure: ToolFailure) -> Step {
+            runtime.leave()
+            return .answered(.failure(failure))
+        }
         // Which realm.
         guard let realm = arguments.realm ?? served.config.realms.defaultRealm else {
-            return .failure(ToolFailure(.invalidArgument, "name a realm: tenant \(tenantName) has no default realm", tenant: tenantName))
+            return answered(ToolFailure(.invalidArgument, "name a realm: tenant \(tenantName) has no default realm", tenant: tenantName))
         }
         record.realm = realm
         // Which user.
@@ -160,27 +210,32 @@ public final class ToolRouter: Sendable {
         record.username = arguments.username
         switch (arguments.userID, arguments.username) {
         case (.some, .some):
-            return .failure(ToolFailure(.invalidArgument, "give user_id or username, not both", tenant: tenantName, realm: realm))
+            return answered(ToolFailure(.invalidArgument, "give user_id or username, not both", tenant: tenantName, realm: realm))
         case (nil, nil):
-            return .failure(ToolFailure(.invalidArgument, "give user_id or username", tenant: tenantName, realm: realm))
+            return answered(ToolFailure(.invalidArgument, "give user_id or username", tenant: tenantName, realm: realm))
         case (.some(let id), nil) where id.isEmpty, (nil, .some(let id)) where id.isEmpty:
-            return .failure(ToolFailure(.invalidArgument, "user_id and username cannot be empty", tenant: tenantName, realm: realm))
+            return answered(ToolFailure(.invalidArgument, "user_id and username cannot be empty", tenant: tenantName, realm: realm))
         default:
             break
         }
         // Policy, before anything is sent.
         if let denial = Policy.check(caller, tool: tool, tenant: served.config, realm: realm) {
-            return .failure(ToolFailure(denial.code, denial.message, tenant: denial.code == .unknownTenant ? nil : tenantName, realm: denial.code == .unknownTenant ? nil : realm, policyReason: denial.reason))
+            return answered(ToolFailure(denial.code, denial.message, tenant: denial.code == .unknownTenant ? nil : tenantName, realm: denial.code == .unknownTenant ? nil : realm, policyReason: denial.reason))
         }
         if let denial = Policy.protection(of: served.config, userID: arguments.userID, username: arguments.username) {
-            return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
+            return answered(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
+        return .keycloak(UserCall(tool: tool, arguments: arguments, served: served, realm: realm))
+    }
+
+    /// Runs `user` against its tenant's Keycloak within the tenant's isolation.
+    private func keycloak(_ user: UserCall, record: inout AuditRecord) async -> ToolOutcome {
         do throws(KeycloakError) {
-            return try await runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(tool, arguments, served: served, realm: realm, meters: meters, record: &record)
+            return try await user.served.runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
+                try await keycloakPart(user.tool, user.arguments, served: user.served, realm: user.realm, meters: meters, record: &record)
             }
         } catch {
-            return .failure(Self.failure(error, tenant: tenantName, realm: realm))
+            return .failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
         }
     }
 

@@ -2,14 +2,20 @@ import NIOCore
 import NIOHTTP1
 
 /// One HTTP/1.1 connection: reads each request whole (up to the body limit) with its own
-/// ``RequestParser``, has ``ProxyResponder``
-/// answer it in the connection's task (``ConnectionWorker``, which prefers the connection's event
-/// loop through ``EventLoopTaskExecutor``), and writes the answer back.
+/// ``RequestParser``, has ``ProxyResponder`` answer it, and writes the answer back.
+///
+/// A request that needs nothing to wait for is answered right here, on the event loop
+/// (``ProxyResponder/respondNow(to:completion:)``): everything but a `tools/call`, and a
+/// `logout_user` whose tenant has its token and an idle connection of this loop, which answers
+/// from that connection's read. The rest is answered in the connection's task
+/// (``ConnectionWorker``, which prefers the connection's event loop through
+/// ``EventLoopTaskExecutor``), made at the first such request.
 ///
 /// A request not answered within the response timeout has its task cancelled, and the responder
 /// answers it (``MCPEndpoint`` with a JSON-RPC error); the next request gets a new task. Should
 /// the task not end within ``cancellationGrace`` after that, the connection answers 500 itself
-/// and closes. One timer per
+/// and closes. (A request answered on the loop ends sooner: with its tenant's request timeout,
+/// which is shorter.) One timer per
 /// connection, armed while a request is waiting, does this: a per-request timer or a racing
 /// child task cost allocations and executor hops on every call.
 ///
@@ -63,6 +69,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var pipelined = CircularBuffer<RequestParser.Event>()
     /// A `read()` held back until `pipelined` is empty.
     private var readHeld = false
+    /// ``resumePipelined(context:)`` is running.
+    private var resuming = false
     /// Graceful shutdown: the answer in progress closes the connection.
     private var quiescing = false
 
@@ -167,7 +175,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Goes on with the requests that came while the last one was answered, then reads again.
+    /// Not again from within: a request answered at once writes its answer from in here, and
+    /// the loop below goes on with the next.
     private func resumePipelined(context: ChannelHandlerContext) {
+        guard !resuming else { return }
+        resuming = true
+        defer { resuming = false }
         while let part = pipelined.first {
             switch state {
             case .idle, .reading:
@@ -196,6 +209,26 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         let job = ConnectionWorker.Job(
             request: request, number: number, version: head.version, keepAlive: head.keepAlive && body != nil,
             isHead: head.method == .HEAD)
+        // Answered here when nothing has to wait; else in the connection's task.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let immediate = responder.respondNow(to: request) { response in
+            let (handler, context) = bound.value
+            if let response {
+                handler.writeAnswer(response, to: job, context: context)
+            } else {
+                handler.startTask(job, context: context)
+            }
+        }
+        switch immediate {
+        case .answered(let response): writeAnswer(response, to: job, context: context)
+        case .started: break
+        case .needsTask: startTask(job, context: context)
+        }
+    }
+
+    /// Has the connection's task answer `job`, unless the connection gave up on it.
+    private func startTask(_ job: ConnectionWorker.Job, context: ChannelHandlerContext) {
+        guard requestNumber == job.number, case .responding = state else { return }
         if worker == nil { worker = makeWorker(context: context) }
         worker!.start(job)
     }

@@ -31,38 +31,75 @@ public struct MCPEndpoint: Sendable {
         self.init(tools: tools, access: { rules }, settings: settings, logger: logger)
     }
 
+    /// What `/mcp` makes of a request before anything can wait: the answer, or a JSON-RPC
+    /// request to reply to.
+    enum Checked {
+        case answer(OutgoingResponse)
+        case request(JSONRPCMessage, id: JSONValue, caller: Caller)
+    }
+
     func respond(to request: IncomingRequest) async -> OutgoingResponse {
+        switch check(request) {
+        case .answer(let response): return response
+        case .request(let message, let id, let caller): return await answer(message, id: id, caller: caller)
+        }
+    }
+
+    /// ``respond(to:)`` without a task where it can (``ToolServer/replyNow(to:caller:within:completion:)``);
+    /// `completion` runs on this event loop with the answer to a request that was
+    /// ``Immediate/started``, or with nil: answer it with ``respond(to:)`` after all.
+    func respondNow(to request: IncomingRequest, completion: @escaping (OutgoingResponse?) -> Void) -> Immediate<OutgoingResponse> {
+        switch check(request) {
+        case .answer(let response):
+            return .answered(response)
+        case .request(let message, _, let caller):
+            // A call that may outlast the response timeout goes to a task, which it cancels.
+            let reply = tools.replyNow(to: message, caller: caller, within: settings.responseTimeout) { reply in
+                completion(reply.map { .json(.ok, $0) })
+            }
+            switch reply {
+            case .answered(let body?): return .answered(.json(.ok, body))
+            case .answered(nil): return .answered(OutgoingResponse(.accepted))
+            case .started: return .started
+            case .needsTask: return .needsTask
+            }
+        }
+    }
+
+    /// Everything up to the reply: origin, bearer token, method, media types, size, the body as
+    /// JSON-RPC, and the protocol version.
+    func check(_ request: IncomingRequest) -> Checked {
         let rules = access()
         guard rules.origins.allows(request.headers.first(name: "origin")) else {
-            return Self.error(.forbidden, JSONRPCError(.invalidRequest, "Forbidden: Origin not allowed"))
+            return .answer(Self.error(.forbidden, JSONRPCError(.invalidRequest, "Forbidden: Origin not allowed")))
         }
         guard let caller = rules.authenticator.caller(authorization: request.headers.first(name: "authorization")) else {
             var response = Self.error(.unauthorized, JSONRPCError(.invalidRequest, "Unauthorized: send Authorization: Bearer <token>"))
             response.headers.add(name: "WWW-Authenticate", value: "Bearer")
-            return response
+            return .answer(response)
         }
         guard request.method == .POST else {
             var response = Self.error(.methodNotAllowed, JSONRPCError(.invalidRequest, "Method Not Allowed: this server is stateless; POST JSON-RPC messages"))
             response.headers.add(name: "Allow", value: "POST")
-            return response
+            return .answer(response)
         }
         if let refusal = Self.checkMediaTypes(request.headers) {
-            return refusal
+            return .answer(refusal)
         }
         guard let body = request.body else {
-            return tooLarge
+            return .answer(tooLarge)
         }
         let message = body.withUnsafeReadableBytes { JSONRPCMessage(body: $0) }
         switch message {
         case .invalid(let error):
-            return Self.error(.badRequest, error)
+            return .answer(Self.error(.badRequest, error))
         case .notification, .response:
-            return OutgoingResponse(.accepted)
+            return .answer(OutgoingResponse(.accepted))
         case .request(let id, _, _):
             if !message.isInitialize, let refusal = Self.checkProtocolVersion(request.headers, id: id) {
-                return refusal
+                return .answer(refusal)
             }
-            return await answer(message, id: id, caller: caller)
+            return .request(message, id: id, caller: caller)
         }
     }
 

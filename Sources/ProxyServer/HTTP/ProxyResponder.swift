@@ -11,10 +11,22 @@ struct ProxyResponder: Sendable {
     let metrics: PrometheusMetrics?
 
     func respond(to request: IncomingRequest) async -> OutgoingResponse {
+        guard request.path == "/mcp" else { return respondBesideMCP(to: request) }
+        return await endpoint.respond(to: request)
+    }
+
+    /// ``respond(to:)`` without a task where it can (``MCPEndpoint/respondNow(to:completion:)``):
+    /// `completion` runs on this event loop with the answer to a request that was
+    /// ``Immediate/started``, or with nil: answer it with ``respond(to:)`` after all.
+    func respondNow(to request: IncomingRequest, completion: @escaping (OutgoingResponse?) -> Void) -> Immediate<OutgoingResponse> {
+        guard request.path == "/mcp" else { return .answered(respondBesideMCP(to: request)) }
+        return endpoint.respondNow(to: request, completion: completion)
+    }
+
+    /// Every path but `/mcp`, none of which waits for anything.
+    private func respondBesideMCP(to request: IncomingRequest) -> OutgoingResponse {
         let isRead = request.method == .GET || request.method == .HEAD
         switch request.path {
-        case "/mcp":
-            return await endpoint.respond(to: request)
         case "/healthz" where isRead:
             return .json(.ok, #"{"status":"ok"}"#)
         case "/readyz" where isRead:

@@ -61,9 +61,15 @@ public struct ToolServer: Sendable {
 
     /// The result of one request, or the JSON-RPC error that answers it.
     public func respond(to method: String, params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
+        if let result = respondWithoutTools(to: method, params: params, caller: caller) { return result }
+        return await call(params, caller: caller).map(\.callToolResult)
+    }
+
+    /// The result of any request but `tools/call` (nil), none of which waits for anything.
+    func respondWithoutTools(to method: String, params: JSONValue?, caller: Caller) -> Result<JSONValue, JSONRPCError>? {
         switch method {
         case "tools/call":
-            return await call(params, caller: caller).map(\.callToolResult)
+            return nil
         case "tools/list":
             return .success(["tools": .array(router.tools(for: caller).map(\.listEntry))])
         case "initialize":
@@ -92,28 +98,42 @@ public struct ToolServer: Sendable {
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
     func call(_ params: JSONValue?, caller: Caller) async -> Result<ToolOutcome, JSONRPCError> {
+        let name: String
+        let arguments: [String: JSONValue]
+        switch Self.callParameters(params) {
+        case .success(let parameters): (name, arguments) = parameters
+        case .failure(let error): return .failure(error)
+        }
+        let requestID = RequestID.make()
+        do {
+            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID))
+        } catch {
+            return .failure(rejected(error, requestID: requestID, caller: caller))
+        }
+    }
+
+    /// The tool's name and arguments in `tools/call` parameters, or the error that answers them.
+    static func callParameters(_ params: JSONValue?) -> Result<(name: String, arguments: [String: JSONValue]), JSONRPCError> {
         guard case .object(let object)? = params else {
             return .failure(.invalidParams("tools/call needs params {\"name\": ..., \"arguments\": {...}}"))
         }
         guard case .string(let name)? = object["name"] else {
             return .failure(.invalidParams("tools/call needs a tool name as a string in params.name"))
         }
-        let arguments: [String: JSONValue]
         switch object["arguments"] {
         case nil, .null?:
-            arguments = [:]
+            return .success((name, [:]))
         case .object(let values)?:
-            arguments = values
+            return .success((name, values))
         default:
             return .failure(.invalidParams("params.arguments must be an object"))
         }
-        let requestID = RequestID.make()
-        do {
-            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID))
-        } catch {
-            logger.debug("tool call rejected", metadata: ["request_id": "\(requestID)", "agent": "\(caller.name)"])
-            return .failure(error.jsonRPCError)
-        }
+    }
+
+    /// The JSON-RPC error for a rejected call, logged at debug level.
+    func rejected(_ error: ToolCallRejection, requestID: String, caller: Caller) -> JSONRPCError {
+        logger.debug("tool call rejected", metadata: ["request_id": "\(requestID)", "agent": "\(caller.name)"])
+        return error.jsonRPCError
     }
 
     /// `{"id":...,"jsonrpc":"2.0","result":...}`

@@ -50,3 +50,34 @@ func withProxy<T>(
         return try result.get()
     }
 }
+
+/// Whether `condition` holds within `seconds`, checked every 20 ms.
+func eventually(within seconds: Int = 5, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
+/// Serves `config` on loopback, as `withProxy` does, and hands over the listener itself.
+func withListener(
+    _ config: ProxyConfig, settings: HTTPSettings = .init(), _ body: (HTTPService, Int) async throws -> Void
+) async throws {
+    let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: nil)
+    let http = runtime.httpService(settings: settings)
+    let group = runtime.serviceGroup([http], signals: false, maximumGracefulShutdown: .seconds(5))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var failure: (any Error)?
+        do {
+            try await body(http, try await http.waitUntilListening())
+        } catch {
+            failure = error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        if let failure { throw failure }
+    }
+}

@@ -8,6 +8,8 @@ import Glibc
 /// thread (never blocking Swift's cooperative pool, which the proxy under test needs).
 final class RawHTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
+    /// Bytes read past the last response ``readResponse()`` returned.
+    private var unread: [UInt8] = []
 
     init(port: Int, timeout: Duration = .seconds(5)) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -50,6 +52,12 @@ final class RawHTTPConnection: @unchecked Sendable {
         await offPool { self.readBlocking(until: marker, count: count) }
     }
 
+    /// The next whole response (head and `Content-Length` body), or what came before the peer
+    /// closed or the timeout passed; what follows it stays for the next call.
+    func readResponse() async -> String {
+        await offPool { self.readResponseBlocking() }
+    }
+
     /// Whether the peer closed the connection (reads end) within the timeout.
     func isClosedByPeer() async -> Bool {
         await offPool { self.isClosedByPeerBlocking() }
@@ -70,6 +78,37 @@ final class RawHTTPConnection: @unchecked Sendable {
             received += buffer[..<read]
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    private func readResponseBlocking() -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        func more() -> Bool {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            guard read > 0 else { return false }
+            unread += buffer[..<read]
+            return true
+        }
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while true {
+            if headEnd == nil, let found = unread.indices.dropLast(3).first(where: { unread[$0..<($0 + 4)].elementsEqual(separator) }) {
+                headEnd = found + 4
+            }
+            if let end = headEnd {
+                let head = String(decoding: unread[..<end], as: UTF8.self).lowercased()
+                let length = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if unread.count >= end + length {
+                    let response = String(decoding: unread[..<(end + length)], as: UTF8.self)
+                    unread.removeFirst(end + length)
+                    return response
+                }
+            }
+            guard more() else {
+                defer { unread = [] }
+                return String(decoding: unread, as: UTF8.self)
+            }
+        }
     }
 
     private func isClosedByPeerBlocking() -> Bool {

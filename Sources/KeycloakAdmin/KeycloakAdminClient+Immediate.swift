@@ -1,0 +1,48 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+extension KeycloakAdminClient {
+    /// ``logout(realm:userID:)`` started on the calling event loop without a task, for a caller
+    /// on an event loop that answers from there (the proxy's listener).
+    ///
+    /// It goes only when nothing has to wait: the token is cached and fresh, and an idle
+    /// connection of this event loop is free. Otherwise it returns false, having sent nothing;
+    /// then call ``logout(realm:userID:)``, which waits as needed.
+    ///
+    /// `completion` runs once, on this event loop, with the outcome; or with nil when the call
+    /// must go again through ``logout(realm:userID:)``, which retries what this does not: Keycloak
+    /// refused the token (401; it is dropped first), or a stale keep-alive connection lost the
+    /// request. Sending a logout twice ends the same sessions.
+    public func logoutNow(realm: String, userID: String, completion: @escaping (Result<Void, KeycloakError>?) -> Void) -> Bool {
+        guard let path = try? logoutPath(realm: realm, userID: userID) else { return false }
+        return authorizedNow(.POST, realm: realm, path: path, idempotent: true) { [self] answer in
+            completion(answer.map { result in result.flatMap { response in Result { () throws(KeycloakError) in try checkLogout(response, realm: realm) } } })
+        }
+    }
+
+    /// ``authorized(_:realm:path:idempotent:)`` without a task: false when the token is not
+    /// fresh or no idle connection of this event loop is free (nothing sent); else `completion`
+    /// gets the answer on this loop, or nil for a 401 (the token dropped by then) or a stale
+    /// connection's loss.
+    func authorizedNow(
+        _ method: HTTPMethod, realm: String, path: String, idempotent: Bool,
+        completion: @escaping (Result<UpstreamResponse, KeycloakError>?) -> Void
+    ) -> Bool {
+        guard let token = tokens.freshToken() else { return false }
+        let request = UpstreamRequest(method, path: path, fieldLines: token.adminFieldLines, idempotent: idempotent)
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        return upstream.sendNow(request, timeout: settings.timeouts.request, realm: realm) { [self] answer in
+            guard case .success(let response)? = answer, response.status == 401, let loop else {
+                return completion(answer)
+            }
+            logger.debug("admin token refused; fetching a new one and retrying once", metadata: ["realm": "\(realm)"])
+            let bound = NIOLoopBound(completion, eventLoop: loop)
+            Task {
+                await tokens.invalidate(token)
+                loop.execute { bound.value(nil) }
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// One tool call from its start to its end: when it began, and its audit record as it fills in.
+struct RunningCall {
+    let started = ContinuousClock.now
+    var record: AuditRecord
+
+    init(name: String, caller: Caller, requestID: String) {
+        record = AuditRecord(
+            time: RequestID.now(), requestID: requestID, agent: caller.name, tool: name, dryRun: false,
+            decision: .allow, outcome: .ok, durationMilliseconds: 0
+        )
+    }
+}

@@ -1,0 +1,99 @@
+import KeycloakAdmin
+
+extension ToolRouter {
+    /// How ``callNow(_:arguments:caller:requestID:within:completion:)`` went.
+    public enum ImmediateCall: Sendable {
+        /// Answered without Keycloak (or refused), audited and counted already.
+        case answered(Result<ToolOutcome, ToolCallRejection>)
+        /// Sent to Keycloak: the completion gets the outcome.
+        case started
+        /// It would have to wait (for a token, a connection, a slot or a lookup): nothing was
+        /// sent or recorded. Run it with ``call(_:arguments:caller:requestID:)``.
+        case needsTask
+    }
+
+    /// Runs one call without a task, when it can: for a caller on a SwiftNIO event loop that
+    /// answers from there (the proxy's listener), which saves the task switches of
+    /// ``call(_:arguments:caller:requestID:)``.
+    ///
+    /// Everything that needs no Keycloak is answered at once. So is a `logout_user` by user id
+    /// (no dry run, a tenant without protected users, whose request timeout is shorter than
+    /// `within`) while its tenant's circuit is open: refused. Else it is sent at once when a
+    /// slot is free, the token is fresh and an idle connection of this event loop is free;
+    /// `completion` then runs once, on this event loop, with its outcome, audited and counted
+    /// as any call, at the latest after the tenant's request timeout. Everything else is
+    /// ``ImmediateCall/needsTask``: a call that may outlast `within` is left to a task, which
+    /// can be cancelled.
+    ///
+    /// `completion` gets nil, with nothing recorded, when the logout must go again through
+    /// ``call(_:arguments:caller:requestID:)``: Keycloak refused the token, or a stale
+    /// connection lost the request (sending a logout twice ends the same sessions).
+    public func callNow(
+        _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String, within: Duration,
+        completion: @escaping (ToolOutcome?) -> Void
+    ) -> ImmediateCall {
+        var call = RunningCall(name: name, caller: caller, requestID: requestID)
+        let step: Step
+        do throws(ToolCallRejection) {
+            step = try prepare(name, arguments, caller: caller, record: &call.record)
+        } catch {
+            finish(&call, nil)
+            return .answered(.failure(error))
+        }
+        let user: UserCall
+        switch step {
+        case .answered(let outcome):
+            finish(&call, outcome)
+            return .answered(.success(outcome))
+        case .keycloak(let prepared):
+            user = prepared
+        }
+        let runtime = user.served.runtime
+        guard user.isSingleLogout, runtime.client.settings.timeouts.request < within else {
+            runtime.leave()
+            return .needsTask
+        }
+        let admission: TenantRuntime.Admission
+        switch runtime.admitNow() {
+        case .admitted(let admitted):
+            admission = admitted
+        case .refused(let error):
+            runtime.leave()
+            let outcome = ToolOutcome.failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
+            finish(&call, outcome)
+            return .answered(.success(outcome))
+        case .mustWait:
+            runtime.leave()
+            return .needsTask
+        }
+        let userID = user.arguments.userID ?? ""
+        let sent = ContinuousClock.now
+        let started = runtime.client.logoutNow(realm: user.realm, userID: userID) { [self, call] result in
+            admission.meters.upstreamRequest(ContinuousClock.now - sent)
+            guard let result else {
+                runtime.finish(admission, .inconclusive)
+                runtime.leave()
+                return completion(nil)
+            }
+            let outcome: ToolOutcome
+            switch result {
+            case .success:
+                runtime.finish(admission, .reachable)
+                outcome = .loggedOut(LogoutResult(tenant: user.served.config.name, realm: user.realm, userID: userID, username: nil))
+            case .failure(let error):
+                runtime.finish(admission, TenantRuntime.evidence(error))
+                outcome = .failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
+            }
+            runtime.leave()
+            var call = call
+            finish(&call, outcome)
+            completion(outcome)
+        }
+        guard started else {
+            runtime.finish(admission, .inconclusive)
+            runtime.leave()
+            return .needsTask
+        }
+        return .started
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import KeycloakEmulator
+import ProxyCore
+@testable import ProxyServer
+import Testing
+
+extension EndToEnd {
+    /// A `logout_user` by id on a tenant without protected users, once its token is cached, is
+    /// answered on the event loop that read it, with no task (``HTTPConnectionHandler``). It must
+    /// answer exactly as the task would: each of Keycloak's answers and failures, the retries,
+    /// the timeout and the breaker.
+    @Suite("Calls answered on the event loop", .timeLimit(.minutes(1)))
+    struct ImmediateCalls {
+        /// `logout_user` of `user` on tenant eu, as JSON-RPC request `id`.
+        static func logout(_ user: String, id: Int) -> String {
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","user_id":"\#(user)"}}}"#
+        }
+
+        /// The structured content of the next answer on `connection`, which answers request `id`.
+        static func result(_ connection: RawHTTPConnection, id: Int) async throws -> JSON {
+            let answer = await connection.readResponse()
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer)")
+            let body = try #require(answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) })
+            let reply = JSON(text: body)
+            #expect(reply["id"].int == id, "\(answer)")
+            return reply["result"]["structuredContent"]
+        }
+
+        /// Serves tenant eu without protected users (`request`: its request timeout), warms it
+        /// up on connections of their own (the first call fetches the token, and each event loop
+        /// gets two connections to Keycloak: the listener hands connections to its loops in turn),
+        /// and runs `body` with a new connection. Meanwhile no task may be made: every call of
+        /// `body` was answered on the event loop.
+        func withWarmTenant(
+            request: Duration = .seconds(5), breaker: BreakerSettings? = nil,
+            _ body: (KeycloakEmulator, RawHTTPConnection) async throws -> Void
+        ) async throws {
+            try await withTwoTenants { eu, _ in
+                var tenant = tenantConfig("eu", eu, request: request, protectedUsers: [])
+                if let breaker { tenant.breaker = breaker }
+                try await withListener(proxyConfig([tenant])) { http, port in
+                    var warm: [RawHTTPConnection] = []
+                    for _ in 0..<4 {
+                        let connection = try RawHTTPConnection(port: port)
+                        try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
+                        _ = try await Self.result(connection, id: 1)
+                        warm.append(connection)
+                    }
+                    // Two calls at once on each loop: each loop gets a second connection to
+                    // Keycloak, for a test that loses one.
+                    for connection in warm { try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1))) }
+                    for connection in warm { _ = try await Self.result(connection, id: 1) }
+                    #expect(eu.requestCount(.token) == 1)
+                    let tasks = http.connectionTasks.running
+                    try await body(eu, try RawHTTPConnection(port: port))
+                    #expect(http.connectionTasks.running == tasks, "a call of the test went to a task")
+                }
+            }
+        }
+
+        @Test("a logout by id is answered on the loop: the user's sessions end, with one request to Keycloak")
+        func answered() async throws {
+            try await withWarmTenant { eu, connection in
+                eu.resetRequestLog()
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                let result = try await Self.result(connection, id: 2)
+                #expect(result["status"].string == "success", "\(result)")
+                #expect(result["user_id"].string == "eu-alice")
+                #expect(try onlineSessions(eu, "eu-alice") == 0)
+                #expect(eu.adminRequestCount == 1)
+                // Pipelined: each answered in order.
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-bob", id: 3)) + RawHTTPConnection.post(Self.logout("eu-alice", id: 4)))
+                #expect(try await Self.result(connection, id: 3)["user_id"].string == "eu-bob")
+                #expect(try onlineSessions(eu, "eu-bob") == 0)
+            }
+        }
+
+        @Test("Keycloak's refusals map to the same codes as in a task", arguments: [
+            (InjectedFailure.status(404, body: #"{"error":"User not found"}"#), "user_not_found", 404),
+            (.status(403, body: #"{"error":"HTTP 403 Forbidden"}"#), "upstream_forbidden", 403),
+            (.status(500, body: #"{"error":"unknown_error"}"#), "upstream_error", 500),
+        ])
+        func refusals(failure: InjectedFailure, code: String, status: Int) async throws {
+            try await withWarmTenant { eu, connection in
+                eu.failNext(1, with: failure, only: .logout)
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                let result = try await Self.result(connection, id: 2)
+                #expect(result["error"]["code"].string == code, "\(result)")
+                #expect(result["error"]["upstream_status"].int == status, "\(result)")
+                #expect(try onlineSessions(eu, "eu-alice") == 2)
+            }
+        }
+
+        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds")
+        func revokedToken() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])])) { http, port in
+                    let connection = try RawHTTPConnection(port: port)
+                    try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
+                    _ = try await Self.result(connection, id: 1)
+                    eu.revokeAllTokens()
+                    try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                    let result = try await Self.result(connection, id: 2)
+                    #expect(result["status"].string == "success", "\(result)")
+                    #expect(try onlineSessions(eu, "eu-alice") == 0)
+                    #expect(eu.requestCount(.token) == 2)
+                    // The refused one on the loop, and the one in the task with the new token.
+                    #expect(eu.requestCount(.logout) == 3)
+                }
+            }
+        }
+
+        @Test("a keep-alive connection Keycloak closed: the call goes again on a new one, and succeeds")
+        func staleConnection() async throws {
+            try await withTwoTenants { eu, _ in
+                try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])])) { _, port in
+                    let connection = try RawHTTPConnection(port: port)
+                    try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
+                    _ = try await Self.result(connection, id: 1)
+                    eu.failNext(1, with: .dropConnection, only: .logout)
+                    try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                    let result = try await Self.result(connection, id: 2)
+                    #expect(result["status"].string == "success", "\(result)")
+                    #expect(try onlineSessions(eu, "eu-alice") == 0)
+                    #expect(eu.requestCount(.logout) == 3)
+                }
+            }
+        }
+
+        @Test("a Keycloak that stops answering: upstream_timeout at the tenant's request timeout; the connection serves on")
+        func timeout() async throws {
+            try await withWarmTenant(request: .milliseconds(500)) { eu, connection in
+                eu.stall(.logout)
+                let started = ContinuousClock.now
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                let result = try await Self.result(connection, id: 2)
+                let waited = ContinuousClock.now - started
+                eu.releaseStalled()
+                #expect(result["error"]["code"].string == "upstream_timeout", "\(result)")
+                #expect(waited >= .milliseconds(500) && waited < .seconds(3), "answered after \(waited)")
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-bob", id: 3)))
+                #expect(try await Self.result(connection, id: 3)["status"].string == "success")
+            }
+        }
+
+        @Test("a timeout on the loop opens the circuit; the next call fails fast on the loop without reaching Keycloak")
+        func breaker() async throws {
+            try await withWarmTenant(request: .milliseconds(300), breaker: BreakerSettings(failures: 1, coolDown: .seconds(30))) { eu, connection in
+                eu.stall(.logout)
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 2)))
+                #expect(try await Self.result(connection, id: 2)["error"]["code"].string == "upstream_timeout")
+                let sent = eu.requestCount(.logout)
+                try connection.send(RawHTTPConnection.post(Self.logout("eu-alice", id: 4)))
+                let result = try await Self.result(connection, id: 4)
+                eu.releaseStalled()
+                #expect(result["error"]["code"].string == "upstream_unavailable", "\(result)")
+                #expect(result["error"]["message"].string?.contains("circuit open") == true, "\(result)")
+                #expect(eu.requestCount(.logout) == sent)
+            }
+        }
+    }
+}
