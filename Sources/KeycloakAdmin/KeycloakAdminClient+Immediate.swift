@@ -9,16 +9,54 @@ extension KeycloakAdminClient {
     ///
     /// It goes only when nothing has to wait: the token is cached and fresh, and an idle
     /// connection of this event loop is free. Otherwise it returns false, having sent nothing;
-    /// then call ``logout(realm:userID:)``, which waits as needed.
+    /// then call ``logout(realm:userID:)``, which waits as needed. (So it does for a realm or id
+    /// that is invalid: the error comes from there.)
     ///
     /// `completion` runs once, on this event loop, with the outcome; or with nil when the call
     /// must go again through ``logout(realm:userID:)``, which retries what this does not: Keycloak
     /// refused the token (401; it is dropped first), or a stale keep-alive connection lost the
     /// request. Sending a logout twice ends the same sessions.
     public func logoutNow(realm: String, userID: String, completion: @escaping (Result<Void, KeycloakError>?) -> Void) -> Bool {
-        guard let path = try? logoutPath(realm: realm, userID: userID) else { return false }
-        return authorizedNow(.POST, realm: realm, path: path, idempotent: true) { [self] answer in
-            completion(answer.map { result in result.flatMap { response in Result { () throws(KeycloakError) in try checkLogout(response, realm: realm) } } })
+        now(
+            .POST, realm: realm, path: { () throws(KeycloakError) in try logoutPath(realm: realm, userID: userID) }, idempotent: true,
+            answer: { [self] (response) throws(KeycloakError) in try checkLogout(response, realm: realm) }, completion: completion)
+    }
+
+    /// ``user(realm:id:)`` without a task, as ``logoutNow(realm:userID:completion:)`` is.
+    public func userNow(realm: String, id: String, completion: @escaping (Result<UserRepresentation, KeycloakError>?) -> Void) -> Bool {
+        now(
+            .GET, realm: realm, path: { () throws(KeycloakError) in try userPath(realm: realm, id: id) },
+            answer: { [self] (response) throws(KeycloakError) in try user(response, realm: realm) }, completion: completion)
+    }
+
+    /// ``findUser(realm:username:)`` without a task, as ``logoutNow(realm:userID:completion:)`` is.
+    public func findUserNow(
+        realm: String, username: String, completion: @escaping (Result<UserRepresentation?, KeycloakError>?) -> Void
+    ) -> Bool {
+        now(
+            .GET, realm: realm, path: { () throws(KeycloakError) in try findUserPath(realm: realm, username: username) },
+            answer: { [self] (response) throws(KeycloakError) in try foundUser(response, realm: realm, username: username) },
+            completion: completion)
+    }
+
+    /// ``userSessions(realm:userID:)`` without a task, as ``logoutNow(realm:userID:completion:)`` is.
+    public func userSessionsNow(
+        realm: String, userID: String, completion: @escaping (Result<[UserSession], KeycloakError>?) -> Void
+    ) -> Bool {
+        now(
+            .GET, realm: realm, path: { () throws(KeycloakError) in try userSessionsPath(realm: realm, userID: userID) },
+            answer: { [self] (response) throws(KeycloakError) in try userSessions(response, realm: realm) }, completion: completion)
+    }
+
+    /// One admin request without a task: `path` (nothing is sent if it throws), and `answer`
+    /// to read Keycloak's response as the call's result.
+    private func now<T>(
+        _ method: HTTPMethod, realm: String, path: () throws(KeycloakError) -> String, idempotent: Bool = false,
+        answer: @escaping (UpstreamResponse) throws(KeycloakError) -> T, completion: @escaping (Result<T, KeycloakError>?) -> Void
+    ) -> Bool {
+        guard let path = try? path() else { return false }
+        return authorizedNow(method, realm: realm, path: path, idempotent: idempotent) { sent in
+            completion(sent.map { result in result.flatMap { response in Result { () throws(KeycloakError) in try answer(response) } } })
         }
     }
 

@@ -25,11 +25,19 @@ extension KeycloakAdminClient {
 
     /// The user whose username is exactly `username` (Keycloak compares lower-cased), or `nil`.
     public func findUser(realm: String, username: String) async throws(KeycloakError) -> UserRepresentation? {
+        let response = try await authorized(.GET, realm: realm, path: findUserPath(realm: realm, username: username))
+        return try foundUser(response, realm: realm, username: username)
+    }
+
+    /// `.../users?username=...&exact=true&briefRepresentation=true`, checked and encoded.
+    func findUserPath(realm: String, username: String) throws(KeycloakError) -> String {
         let realmSegment = try PathSegment(realm, argument: "realm")
         try Self.validateQueryValue(username, argument: "username")
-        let response = try await authorized(
-            .GET, realm: realm,
-            path: adminPath(realmSegment, "/users?username=", PercentEncoding.encode(username), "&exact=true&briefRepresentation=true"))
+        return adminPath(realmSegment, "/users?username=", PercentEncoding.encode(username), "&exact=true&briefRepresentation=true")
+    }
+
+    /// The user a search by `username` found.
+    func foundUser(_ response: UpstreamResponse, realm: String, username: String) throws(KeycloakError) -> UserRepresentation? {
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         let users = try response.decode([UserRepresentation].self, realm: realm)
         return users.first { $0.username.lowercased() == username.lowercased() }
@@ -37,19 +45,38 @@ extension KeycloakAdminClient {
 
     /// The user with this id (`GET .../users/{id}`); `user_not_found` if there is none.
     public func user(realm: String, id: String) async throws(KeycloakError) -> UserRepresentation {
+        let response = try await authorized(.GET, realm: realm, path: userPath(realm: realm, id: id))
+        return try user(response, realm: realm)
+    }
+
+    /// `.../users/{id}`, both parts checked and encoded.
+    func userPath(realm: String, id: String) throws(KeycloakError) -> String {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(id, argument: "user_id")
-        let response = try await authorized(.GET, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded))
+        return adminPath(realmSegment, "/users/", user.encoded)
+    }
+
+    /// The user Keycloak answered with.
+    func user(_ response: UpstreamResponse, realm: String) throws(KeycloakError) -> UserRepresentation {
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         return try response.decode(UserRepresentation.self, realm: realm)
     }
 
     /// A user's online sessions (`GET .../users/{id}/sessions`).
     public func userSessions(realm: String, userID: String) async throws(KeycloakError) -> [UserSession] {
+        let response = try await authorized(.GET, realm: realm, path: userSessionsPath(realm: realm, userID: userID))
+        return try userSessions(response, realm: realm)
+    }
+
+    /// `.../users/{id}/sessions`, both parts checked and encoded.
+    func userSessionsPath(realm: String, userID: String) throws(KeycloakError) -> String {
         let realmSegment = try PathSegment(realm, argument: "realm")
         let user = try PathSegment(userID, argument: "user_id")
-        let response = try await authorized(
-            .GET, realm: realm, path: adminPath(realmSegment, "/users/", user.encoded, "/sessions"))
+        return adminPath(realmSegment, "/users/", user.encoded, "/sessions")
+    }
+
+    /// The sessions Keycloak answered with.
+    func userSessions(_ response: UpstreamResponse, realm: String) throws(KeycloakError) -> [UserSession] {
         guard response.status == 200 else { throw failure(response, realm: realm, needs: .viewUsers) }
         return try response.decode([UserSession].self, realm: realm)
     }

@@ -12,13 +12,15 @@ extension EndToEnd {
     struct ConnectionTasks {
         static let listTenants = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_tenants","arguments":{}}}"#
         static let logoutAlice = #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","user_id":"eu-alice"}}}"#
-        /// Two requests to Keycloak (the user, then their sessions): never answered on the loop.
         static let sessionsByName = #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get_user_sessions","arguments":{"tenant":"eu","username":"alice"}}}"#
 
         @Test("no task for what is answered at once; one per connection, not per request, for the rest; each ends when its connection closes")
         func oneTaskPerConnection() async throws {
             try await withTwoTenants { eu, _ in
-                try await withListener(proxyConfig([tenantConfig("eu", eu)])) { http, port in
+                // A request timeout longer than the response timeout: its calls are never
+                // answered on the loop, but in a task, which the response timeout can cancel.
+                let tenant = tenantConfig("eu", eu, request: ServerConfig.defaultResponseTimeout + .seconds(1))
+                try await withListener(proxyConfig([tenant])) { http, port in
                     var connections: [RawHTTPConnection] = []
                     for _ in 0..<10 {
                         let connection = try RawHTTPConnection(port: port)

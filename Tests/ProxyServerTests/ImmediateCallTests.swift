@@ -26,17 +26,18 @@ extension EndToEnd {
             return reply["result"]["structuredContent"]
         }
 
-        /// Serves tenant eu without protected users (`request`: its request timeout), warms it
+        /// Serves tenant eu (without protected users unless given; `request`: its request
+        /// timeout), warms it
         /// up on connections of their own (the first call fetches the token, and each event loop
         /// gets two connections to Keycloak: the listener hands connections to its loops in turn),
         /// and runs `body` with a new connection. Meanwhile no task may be made: every call of
         /// `body` was answered on the event loop.
         func withWarmTenant(
-            request: Duration = .seconds(5), breaker: BreakerSettings? = nil,
+            request: Duration = .seconds(5), breaker: BreakerSettings? = nil, protectedUsers: [String] = [],
             _ body: (KeycloakEmulator, RawHTTPConnection) async throws -> Void
         ) async throws {
             try await withTwoTenants { eu, _ in
-                var tenant = tenantConfig("eu", eu, request: request, protectedUsers: [])
+                var tenant = tenantConfig("eu", eu, request: request, protectedUsers: protectedUsers)
                 if let breaker { tenant.breaker = breaker }
                 try await withListener(proxyConfig([tenant])) { http, port in
                     var warm: [RawHTTPConnection] = []
@@ -72,6 +73,47 @@ extension EndToEnd {
                 try connection.send(RawHTTPConnection.post(Self.logout("eu-bob", id: 3)) + RawHTTPConnection.post(Self.logout("eu-alice", id: 4)))
                 #expect(try await Self.result(connection, id: 3)["user_id"].string == "eu-bob")
                 #expect(try onlineSessions(eu, "eu-bob") == 0)
+            }
+        }
+
+        /// A `tools/call` of `tool` on tenant eu with `arguments` (JSON members), as request `id`.
+        static func call(_ tool: String, _ arguments: String, id: Int) -> String {
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"\#(tool)","arguments":{"tenant":"eu",\#(arguments)}}}"#
+        }
+
+        @Test("with a lookup first: by username, by id on a tenant that protects users, a dry run, the sessions")
+        func lookups() async throws {
+            try await withWarmTenant(protectedUsers: ["break-glass-admin"]) { eu, connection in
+                eu.resetRequestLog()
+                try connection.send(RawHTTPConnection.post(Self.call("logout_user", #""username":"alice""#, id: 2)))
+                var result = try await Self.result(connection, id: 2)
+                #expect(result["status"].string == "success" && result["user_id"].string == "eu-alice", "\(result)")
+                #expect(try onlineSessions(eu, "eu-alice") == 0)
+                #expect(eu.requestCount(.userSearch) == 1 && eu.requestCount(.logout) == 1)
+
+                try connection.send(RawHTTPConnection.post(Self.call("logout_user", #""user_id":"eu-bob""#, id: 3)))
+                result = try await Self.result(connection, id: 3)
+                #expect(result["status"].string == "success" && result["username"].string == "bob", "\(result)")
+                #expect(try onlineSessions(eu, "eu-bob") == 0)
+                #expect(eu.requestCount(.user) == 1 && eu.requestCount(.logout) == 2)
+
+                try connection.send(RawHTTPConnection.post(Self.call("logout_user", #""user_id":"eu-break-glass-admin""#, id: 4)))
+                result = try await Self.result(connection, id: 4)
+                #expect(result["error"]["code"].string == "protected_user", "\(result)")
+                #expect(eu.requestCount(.user) == 2 && eu.requestCount(.logout) == 2, "looked up, never logged out")
+
+                try connection.send(RawHTTPConnection.post(Self.call("logout_user", #""username":"nobody""#, id: 5)))
+                #expect(try await Self.result(connection, id: 5)["error"]["code"].string == "user_not_found")
+
+                try connection.send(RawHTTPConnection.post(Self.call("logout_user", #""username":"erin","realm":"partner-acme","dry_run":true"#, id: 6)))
+                result = try await Self.result(connection, id: 6)
+                #expect(result["status"].string == "dry_run" && result["sessions"].int == 1, "\(result)")
+                #expect(try onlineSessions(eu, realm: "partner-acme", "eu-erin") == 1)
+
+                try connection.send(RawHTTPConnection.post(Self.call("get_user_sessions", #""username":"erin","realm":"partner-acme""#, id: 7)))
+                result = try await Self.result(connection, id: 7)
+                #expect(result["count"].int == 1 && result["sessions"][0]["user_id"].string == "eu-erin", "\(result)")
+                #expect(eu.requestCount(.logout) == 2)
             }
         }
 

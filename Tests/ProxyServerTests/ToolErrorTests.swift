@@ -94,10 +94,11 @@ extension EndToEnd {
                     eu.failNext(1, with: .status(500), only: .logout)
                     let code7 = try await code(["user_id": "eu-bob"])
                     #expect(code7 == "upstream_error true")
-                    // Dropped on the reused connection and on the new one of the retry.
-                    eu.failNext(2, with: .dropConnection, only: .logout)
+                    // Dropped on every connection: reused ones (stale, sent again) and new ones.
+                    eu.failNext(100, with: .dropConnection, only: .logout)
                     let code8 = try await code(["user_id": "eu-bob"])
                     #expect(code8 == "upstream_unavailable true")
+                    eu.clearFaults()
 
                     us.setLatency(.seconds(2), for: .logout)
                     let code9 = try await code(["tenant": "us", "user_id": "us-bob"])

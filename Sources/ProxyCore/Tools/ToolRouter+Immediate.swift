@@ -16,18 +16,18 @@ extension ToolRouter {
     /// answers from there (the proxy's listener), which saves the task switches of
     /// ``call(_:arguments:caller:requestID:)``.
     ///
-    /// Everything that needs no Keycloak is answered at once. So is a `logout_user` by user id
-    /// (no dry run, a tenant without protected users, whose request timeout is shorter than
-    /// `within`) while its tenant's circuit is open: refused. Else it is sent at once when a
-    /// slot is free, the token is fresh and an idle connection of this event loop is free;
-    /// `completion` then runs once, on this event loop, with its outcome, audited and counted
-    /// as any call, at the latest after the tenant's request timeout. Everything else is
-    /// ``ImmediateCall/needsTask``: a call that may outlast `within` is left to a task, which
-    /// can be cancelled.
+    /// Everything that needs no Keycloak is answered at once, and so is a user call while its
+    /// tenant's circuit is open: refused. A user call (`logout_user`, `get_user_sessions`) is
+    /// sent at once when a slot is free, the token is fresh and an idle connection of this
+    /// event loop is free, and its requests (one, or two with a lookup) cannot outlast
+    /// `within`; `completion` then runs once, on this event loop, with its outcome, audited and
+    /// counted as any call. Everything else is ``ImmediateCall/needsTask``: a call that may
+    /// outlast `within` is left to a task, which can be cancelled.
     ///
-    /// `completion` gets nil, with nothing recorded, when the logout must go again through
-    /// ``call(_:arguments:caller:requestID:)``: Keycloak refused the token, or a stale
-    /// connection lost the request (sending a logout twice ends the same sessions).
+    /// `completion` gets nil, with nothing recorded, when the call must go again through
+    /// ``call(_:arguments:caller:requestID:)``: Keycloak refused the token, a stale connection
+    /// lost a request, or the lookup's answer came and no connection is idle for the next
+    /// request. Every request the proxy sends may go twice: logout ends the same sessions.
     public func callNow(
         _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String, within: Duration,
         completion: @escaping (ToolOutcome?) -> Void
@@ -49,7 +49,7 @@ extension ToolRouter {
             user = prepared
         }
         let runtime = user.served.runtime
-        guard user.isSingleLogout, runtime.client.settings.timeouts.request < within else {
+        guard runtime.client.settings.timeouts.request * user.requests < within else {
             runtime.leave()
             return .needsTask
         }
@@ -66,30 +66,8 @@ extension ToolRouter {
             runtime.leave()
             return .needsTask
         }
-        let userID = user.arguments.userID ?? ""
-        let sent = ContinuousClock.now
-        let started = runtime.client.logoutNow(realm: user.realm, userID: userID) { [self, call] result in
-            admission.meters.upstreamRequest(ContinuousClock.now - sent)
-            guard let result else {
-                runtime.finish(admission, .inconclusive)
-                runtime.leave()
-                return completion(nil)
-            }
-            let outcome: ToolOutcome
-            switch result {
-            case .success:
-                runtime.finish(admission, .reachable)
-                outcome = .loggedOut(LogoutResult(tenant: user.served.config.name, realm: user.realm, userID: userID, username: nil))
-            case .failure(let error):
-                runtime.finish(admission, TenantRuntime.evidence(error))
-                outcome = .failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
-            }
-            runtime.leave()
-            var call = call
-            finish(&call, outcome)
-            completion(outcome)
-        }
-        guard started else {
+        let running = ImmediateUserCall(router: self, call: call, user: user, admission: admission, completion: completion)
+        guard running.start() else {
             runtime.finish(admission, .inconclusive)
             runtime.leave()
             return .needsTask

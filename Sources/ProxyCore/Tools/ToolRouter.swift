@@ -71,21 +71,6 @@ public final class ToolRouter: Sendable {
         case keycloak(UserCall)
     }
 
-    /// A user call that policy allowed, for one tenant and realm.
-    struct UserCall {
-        let tool: ToolName
-        let arguments: ToolArguments
-        let served: TenantRegistry.Snapshot.Served
-        let realm: String
-
-        /// A logout by user id that needs no lookup (no dry run, no protected users): one
-        /// request to Keycloak, which ``ToolRouter/callNow(_:arguments:caller:requestID:within:completion:)``
-        /// can send without a task.
-        var isSingleLogout: Bool {
-            tool == .logoutUser && !arguments.dryRun && arguments.username == nil && served.config.protectedUsers.isEmpty
-        }
-    }
-
     /// Checks the call up to the point where Keycloak is needed, filling in `record` as it goes.
     func prepare(
         _ name: String, _ arguments: [String: JSONValue], caller: Caller, record: inout AuditRecord
@@ -232,54 +217,39 @@ public final class ToolRouter: Sendable {
     private func keycloak(_ user: UserCall, record: inout AuditRecord) async -> ToolOutcome {
         do throws(KeycloakError) {
             return try await user.served.runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(user.tool, user.arguments, served: user.served, realm: user.realm, meters: meters, record: &record)
+                try await keycloakPart(user, meters: meters, record: &record)
             }
         } catch {
             return .failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
         }
     }
 
-    /// What a user call asks of Keycloak, once policy allowed it.
-    private func keycloakPart(
-        _ tool: ToolName, _ arguments: ToolArguments, served: TenantRegistry.Snapshot.Served, realm: String,
-        meters: TenantMeters, record: inout AuditRecord
-    ) async throws(KeycloakError) -> ToolOutcome {
-        // The config is read in place, never copied into a local: a copy retains all its parts.
-        let tenantName = served.config.name
-        let client = served.runtime.client
-        // Resolve the user: a username needs its id; an id needs its username when the
-        // tenant protects users by name.
-        var userID = arguments.userID ?? ""
-        var username = arguments.username
-        if let name = arguments.username {
-            guard let user = try await meters.timed({ () async throws(KeycloakError) in try await client.findUser(realm: realm, username: name) }) else {
-                return .failure(ToolFailure(.userNotFound, "no user with username \"\(name)\" in realm \"\(realm)\" of tenant \(tenantName)", tenant: tenantName, realm: realm))
+    /// What a user call asks of Keycloak, once policy allowed it: the lookup its user needs,
+    /// if any, then the action.
+    private func keycloakPart(_ user: UserCall, meters: TenantMeters, record: inout AuditRecord) async throws(KeycloakError) -> ToolOutcome {
+        let client = user.served.runtime.client
+        let realm = user.realm
+        let subject: UserCall.Subject
+        switch user.lookup {
+        case .known(let known):
+            subject = known
+        case .byName(let name):
+            let found = try await meters.timed { () async throws(KeycloakError) in try await client.findUser(realm: realm, username: name) }
+            switch user.subject(found: found, byName: name) {
+            case .success(let known): subject = known
+            case .failure(let failure): return .failure(failure)
             }
-            userID = user.id
-            username = user.username
-        } else if !served.config.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) {
-            username = try await meters.timed { () async throws(KeycloakError) in try await client.user(realm: realm, id: userID) }.username
+        case .byID(let id):
+            let found = try await meters.timed { () async throws(KeycloakError) in try await client.user(realm: realm, id: id) }
+            subject = UserCall.Subject(userID: id, username: found.username)
         }
-        record.userID = userID
-        record.username = username
-        if let denial = Policy.protection(of: served.config, userID: userID, username: username) {
-            return .failure(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
+        if let denial = user.check(subject, record: &record) { return .failure(denial) }
+        if user.logsOut {
+            try await meters.timed { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: subject.userID) }
+            return user.loggedOut(subject)
         }
-        switch tool {
-        case .logoutUser where arguments.dryRun:
-            let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
-            return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username, dryRunSessions: sessions.count))
-        case .logoutUser:
-            try await meters.timed { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: userID) }
-            return .loggedOut(LogoutResult(tenant: tenantName, realm: realm, userID: userID, username: username))
-        default:
-            let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: userID) }
-            var result: [String: JSONValue] = ["tenant": .string(tenantName), "realm": .string(realm), "user_id": .string(userID)]
-            result["username"] = username.map(JSONValue.string)
-            result["count"] = .int(sessions.count)
-            result["sessions"] = .array(sessions.map(Self.render))
-            return .success(.object(result))
-        }
+        let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: subject.userID) }
+        return user.outcome(sessions, of: subject)
     }
 
     static func failure(_ error: KeycloakError, tenant: String, realm: String) -> ToolFailure {
@@ -295,17 +265,5 @@ public final class ToolRouter: Sendable {
             realm: error.realm ?? realm,
             upstreamStatus: error.upstreamStatus
         )
-    }
-
-    static func render(_ session: UserSession) -> JSONValue {
-        var object: [String: JSONValue] = ["id": .string(session.id)]
-        object["username"] = session.username.map(JSONValue.string)
-        object["user_id"] = session.userId.map(JSONValue.string)
-        object["ip_address"] = session.ipAddress.map(JSONValue.string)
-        object["start"] = session.start.map { .string(AuditRecord.iso8601(Double($0) / 1000)) }
-        object["last_access"] = session.lastAccess.map { .string(AuditRecord.iso8601(Double($0) / 1000)) }
-        object["remember_me"] = session.rememberMe.map(JSONValue.bool)
-        object["clients"] = session.clients.map { .array($0.values.sorted().map(JSONValue.string)) }
-        return .object(object)
     }
 }
