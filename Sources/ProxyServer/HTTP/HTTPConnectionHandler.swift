@@ -5,9 +5,9 @@ import NIOHTTP1
 /// ``RequestParser``, has ``ProxyResponder`` answer it, and writes the answer back.
 ///
 /// A request that needs nothing to wait for is answered right here, on the event loop
-/// (``ProxyResponder/respondNow(to:completion:)``): everything but a `tools/call`, and a
-/// `logout_user` whose tenant has its token and an idle connection of this loop, which answers
-/// from that connection's read. The rest is answered in the connection's task
+/// (``ProxyResponder/respondNow(to:completion:)``): everything without Keycloak, and a user
+/// call whose tenant has its token, a free slot and an idle connection of this loop, which
+/// answers from that connection's read. The rest is answered in the connection's task
 /// (``ConnectionWorker``, which prefers the connection's event loop through
 /// ``EventLoopTaskExecutor``), made at the first such request.
 ///
@@ -226,9 +226,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Has the connection's task answer `job`, unless the connection gave up on it.
+    /// Has the connection's task answer `job`, unless the connection gave up on it or its
+    /// response timeout passed (then the listener answers it, and nothing may run it late).
     private func startTask(_ job: ConnectionWorker.Job, context: ChannelHandlerContext) {
-        guard requestNumber == job.number, case .responding = state else { return }
+        guard requestNumber == job.number, case .responding(_, cancelled: nil) = state else { return }
         if worker == nil { worker = makeWorker(context: context) }
         worker!.start(job)
     }
