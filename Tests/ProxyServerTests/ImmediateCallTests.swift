@@ -133,10 +133,11 @@ extension EndToEnd {
             }
         }
 
-        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds")
+        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds; the log says so, with its request id")
         func revokedToken() async throws {
+            let logs = LogLines()
             try await withTwoTenants { eu, _ in
-                try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])])) { http, port in
+                try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])]), logger: logs.logger) { http, port in
                     let connection = try RawHTTPConnection(port: port)
                     try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
                     _ = try await Self.result(connection, id: 1)
@@ -148,6 +149,10 @@ extension EndToEnd {
                     #expect(eu.requestCount(.token) == 2)
                     // The refused one on the loop, and the one in the task with the new token.
                     #expect(eu.requestCount(.logout) == 3)
+                    let refused = logs.all.filter { $0.message.hasPrefix("admin token refused") }
+                    #expect(refused.count == 1, "\(logs.all.map(\.message))")
+                    let requestID = refused.first?.metadata["request_id"].map { "\($0)" } ?? ""
+                    #expect(requestID.count == 16 && requestID.allSatisfy(\.isHexDigit), "\(refused)")
                 }
             }
         }

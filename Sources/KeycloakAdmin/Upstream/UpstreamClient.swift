@@ -68,7 +68,7 @@ final class UpstreamClient: Sendable {
 
     /// Sends `request` from the calling event loop without a task, when an idle connection of
     /// that loop is free, and calls `completion` there with the answer (or the transport
-    /// failure, as ``send(_:timeout:realm:)`` would throw it) within `timeout`. Nil, having
+    /// failure, as ``send(_:timeout:realm:)`` would throw it) within `timeout`. False, having
     /// sent nothing, when no such connection is free. A stale connection's loss is not retried
     /// here: it comes as `nil` in `completion`, the retry counted, for the caller to go again
     /// through ``send(_:timeout:realm:)``.

@@ -9,7 +9,8 @@ import Synchronization
 /// The last handler of its channel's pipeline (after TLS, if any): it writes each request as
 /// bytes (``UpstreamRequest/wire(host:allocator:)``) and reads the answer with its own
 /// ``UpstreamResponseParser``. Its state is touched on the channel's event loop
-/// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere.
+/// only (hence `@unchecked Sendable`); ``run(_:deadline:)`` may be called from anywhere, and
+/// ``send(_:deadline:completion:)``, its form without a task, from that event loop only.
 /// After a whole answer that allows keep-alive it goes back to its ``UpstreamPool``; anything
 /// else (an error, the deadline, a cancelled caller, `Connection: close`) closes it, and so does
 /// the pool's idle timeout passing with no exchange.

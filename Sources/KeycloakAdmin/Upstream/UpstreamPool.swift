@@ -92,13 +92,13 @@ final class UpstreamPool: Sendable {
     /// nil when a lease would have to open one, wait, or hop to another thread.
     func idleConnectionOnThisLoop() -> UpstreamConnection? {
         state.withLock { state in
-            guard !state.isShutDown, let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) else { return nil }
-            let connection = state.idle.remove(at: index)
-            guard connection.channel.isActive else {
+            guard !state.isShutDown else { return nil }
+            while let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
+                let connection = state.idle.remove(at: index)
+                if connection.channel.isActive { return connection }
                 // Closing: its `closed` frees the slot.
-                return nil
             }
-            return connection
+            return nil
         }
     }
 

@@ -33,7 +33,7 @@ final class ImmediateUserCall {
             // Checked by the router already, with the same id and no username.
             return act(on: subject)
         case .byName(let name):
-            return client.findUserNow(realm: user.realm, username: name) { [self] answer in
+            return client.findUserNow(realm: user.realm, username: name, requestID: call.record.requestID) { [self] answer in
                 guard let found = received(answer) else { return }
                 switch user.subject(found: found, byName: name) {
                 case .success(let subject): proceed(with: subject)
@@ -41,7 +41,7 @@ final class ImmediateUserCall {
                 }
             }
         case .byID(let id):
-            return client.userNow(realm: user.realm, id: id) { [self] answer in
+            return client.userNow(realm: user.realm, id: id, requestID: call.record.requestID) { [self] answer in
                 guard let found = received(answer) else { return }
                 proceed(with: ToolRouter.UserCall.Subject(userID: id, username: found.username))
             }
@@ -58,21 +58,21 @@ final class ImmediateUserCall {
 
     private func act(on subject: ToolRouter.UserCall.Subject) -> Bool {
         if user.logsOut {
-            return client.logoutNow(realm: user.realm, userID: subject.userID) { [self] answer in
+            return client.logoutNow(realm: user.realm, userID: subject.userID, requestID: call.record.requestID) { [self] answer in
                 guard received(answer) != nil else { return }
                 end(user.loggedOut(subject), .reachable)
             }
         }
-        return client.userSessionsNow(realm: user.realm, userID: subject.userID) { [self] answer in
+        return client.userSessionsNow(realm: user.realm, userID: subject.userID, requestID: call.record.requestID) { [self] answer in
             guard let sessions = received(answer) else { return }
             end(user.outcome(sessions, of: subject), .reachable)
         }
     }
 
     /// The result of a request, timed; nil when the call ended with it (a failure) or goes
-    /// again in a task.
+    /// again in a task (which times its own attempt).
     private func received<T>(_ answer: Result<T, KeycloakError>?) -> T? {
-        admission.meters.upstreamRequest(ContinuousClock.now - sent)
+        if answer != nil { admission.meters.upstreamRequest(ContinuousClock.now - sent) }
         switch answer {
         case .success(let value)?:
             return value

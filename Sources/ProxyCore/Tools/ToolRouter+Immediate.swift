@@ -16,13 +16,13 @@ extension ToolRouter {
     /// answers from there (the proxy's listener), which saves the task switches of
     /// ``call(_:arguments:caller:requestID:)``.
     ///
-    /// Everything that needs no Keycloak is answered at once, and so is a user call while its
-    /// tenant's circuit is open: refused. A user call (`logout_user`, `get_user_sessions`) is
-    /// sent at once when a slot is free, the token is fresh and an idle connection of this
-    /// event loop is free, and its requests (one, or two with a lookup) cannot outlast
-    /// `within`; `completion` then runs once, on this event loop, with its outcome, audited and
-    /// counted as any call. Everything else is ``ImmediateCall/needsTask``: a call that may
-    /// outlast `within` is left to a task, which can be cancelled.
+    /// Everything that needs no Keycloak is answered at once. A user call (`logout_user`,
+    /// `get_user_sessions`) whose requests (one, or two with a lookup) cannot outlast `within`
+    /// is refused at once while its tenant's circuit is open, and sent at once when a slot is
+    /// free, the token is fresh and an idle connection of this event loop is free;
+    /// `completion` then runs once, on this event loop, with its outcome, audited and counted
+    /// as any call. Everything else is ``ImmediateCall/needsTask``: a call that may outlast
+    /// `within` is left to a task, which can be cancelled.
     ///
     /// `completion` gets nil, with nothing recorded, when the call must go again through
     /// ``call(_:arguments:caller:requestID:)``: Keycloak refused the token, a stale connection

@@ -59,6 +59,7 @@ public struct MCPEndpoint: Sendable {
             }
             switch reply {
             case .answered(let body?): return .answered(.json(.ok, body))
+            // Only a notification or a response has no reply, and `check` accepted those.
             case .answered(nil): return .answered(OutgoingResponse(.accepted))
             case .started: return .started
             case .needsTask: return .needsTask
