@@ -116,6 +116,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the test targets share: log lines kept in memory.
+        .target(name: "TestLogs", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestLogs"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         // Runs the built binaries as a user would; the dependency makes `swift test` build them.
         .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy", "KeycloakEmulator"]),
@@ -126,6 +128,7 @@ let package = Package(
                 "YAML",
                 "KeycloakAdmin",
                 "KeycloakEmulator",
+                "TestLogs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -139,6 +142,7 @@ let package = Package(
                 "ProxyCore",
                 "KeycloakEmulator",
                 "keycloak-mcp-proxy",
+                "TestLogs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

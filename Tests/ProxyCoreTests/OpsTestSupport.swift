@@ -1,8 +1,6 @@
 import Foundation
 import KeycloakEmulator
-import Logging
 import ProxyCore
-import Synchronization
 
 /// One tenant's lines in a test config: `url` with the proxy's client and secret.
 func tenantYAML(_ name: String, url: String, _ extra: String = "") -> String {
@@ -25,41 +23,6 @@ func configYAML(defaultTenant: String? = nil, _ tenants: String...) -> String {
 }
 
 let testEnvironment = ["PROXY_SECRET": proxySecret]
-
-/// Log lines kept in memory, to check what an operator would read.
-final class LogCapture: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-    }
-
-    private let lines = Mutex<[Line]>([])
-
-    var all: [Line] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "capture") { _ in Handler(capture: self) }
-    }
-
-    fileprivate func append(_ line: Line) {
-        lines.withLock { $0.append(line) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.append(Line(level: event.level, message: "\(event.message)"))
-        }
-    }
-}
 
 /// Polls `condition` every 20 ms until it holds or `limit` passes; returns whether it held.
 func eventually(within limit: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {

@@ -2,6 +2,7 @@ import Foundation
 import KeycloakEmulator
 import Logging
 import ProxyCore
+import TestLogs
 import Testing
 
 #if canImport(Glibc)

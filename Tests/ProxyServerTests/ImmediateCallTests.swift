@@ -2,6 +2,7 @@ import Foundation
 import KeycloakEmulator
 import ProxyCore
 @testable import ProxyServer
+import TestLogs
 import Testing
 
 extension EndToEnd {
@@ -135,7 +136,7 @@ extension EndToEnd {
 
         @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds; the log says so, with its request id")
         func revokedToken() async throws {
-            let logs = LogLines()
+            let logs = LogCapture()
             try await withTwoTenants { eu, _ in
                 try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])]), logger: logs.logger) { http, port in
                     let connection = try RawHTTPConnection(port: port)

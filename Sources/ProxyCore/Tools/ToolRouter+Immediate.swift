@@ -35,9 +35,8 @@ extension ToolRouter {
         var call = RunningCall(name: name, caller: caller, requestID: requestID)
         let step: Step
         do throws(ToolCallRejection) {
-            step = try prepare(name, arguments, caller: caller, record: &call.record)
+            step = try begin(&call, arguments, caller: caller)
         } catch {
-            finish(&call, nil)
             return .answered(.failure(error))
         }
         let user: UserCall

@@ -47,13 +47,7 @@ public final class ToolRouter: Sendable {
 
     private func run(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String) async throws(ToolCallRejection) -> ToolOutcome {
         var call = RunningCall(name: name, caller: caller, requestID: requestID)
-        let step: Step
-        do throws(ToolCallRejection) {
-            step = try prepare(name, arguments, caller: caller, record: &call.record)
-        } catch {
-            finish(&call, nil)
-            throw error
-        }
+        let step = try begin(&call, arguments, caller: caller)
         let outcome: ToolOutcome
         switch step {
         case .answered(let answer):
@@ -73,6 +67,17 @@ public final class ToolRouter: Sendable {
         /// Allowed, and needs the tenant's Keycloak. Its runtime is held (``TenantRuntime/enter()``):
         /// whoever runs it calls `leave()` once it ends.
         case keycloak(UserCall)
+    }
+
+    /// ``prepare(_:_:caller:record:)`` for `call`, which ends (audited and counted) when it is
+    /// rejected.
+    func begin(_ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller) throws(ToolCallRejection) -> Step {
+        do throws(ToolCallRejection) {
+            return try prepare(call.record.tool, arguments, caller: caller, record: &call.record)
+        } catch {
+            finish(&call, nil)
+            throw error
+        }
     }
 
     /// Checks the call up to the point where Keycloak is needed, filling in `record` as it goes.
