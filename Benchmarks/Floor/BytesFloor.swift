@@ -127,16 +127,18 @@ final class BytesUpstreamConnection: ChannelInboundHandler {
     }
 }
 
+/// One client connection: each whole request sends the upstream request through `send`
+/// (this loop's pool), whose callback says whether the upstream answered 2xx.
 final class BytesFloorHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-    let pool: BytesUpstreamPool
+    let send: (@escaping (Bool) -> Void) -> Void
     let answer: ByteBuffer
     let failure = ByteBuffer(string: "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
     var received: ByteBuffer?
 
-    init(pool: BytesUpstreamPool, answer: ByteBuffer) {
-        self.pool = pool
+    init(send: @escaping (@escaping (Bool) -> Void) -> Void, answer: ByteBuffer) {
+        self.send = send
         var whole = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.readableBytes)\r\n\r\n")
         var body = answer
         whole.writeBuffer(&body)
@@ -148,7 +150,7 @@ final class BytesFloorHandler: ChannelInboundHandler {
         guard wholeMessage(unwrapInboundIn(data), after: &received) != nil else { return }
         if skipUpstream { return context.writeAndFlush(wrapOutboundOut(answer), promise: nil) }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        pool.send { ok in
+        send { ok in
             bound.value.writeAndFlush(self.wrapOutboundOut(ok ? self.answer : self.failure), promise: nil)
         }
     }
@@ -159,5 +161,5 @@ func runBytesFloor(port: Int, upstream: String, answer: ByteBuffer) throws -> Ne
     try serveFloor(
         port: port, upstream: upstream,
         makePool: { BytesUpstreamPool(eventLoop: $0, host: $1.host, port: $1.port, path: $1.path) },
-        addHandlers: { pipeline, pool in try pipeline.addHandler(BytesFloorHandler(pool: pool, answer: answer)) })
+        addHandlers: { pipeline, pool in try pipeline.addHandler(BytesFloorHandler(send: pool.send, answer: answer)) })
 }

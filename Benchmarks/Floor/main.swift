@@ -9,6 +9,8 @@
 //   FLOOR_STACK=hummingbird  the stack the proxy had before: Hummingbird in, async-http-client out
 //   FLOOR_STACK=bytes        SwiftNIO on raw bytes, no HTTP codec: the least any NIO relay can do
 //                            (BytesFloor.swift)
+//   FLOOR_STACK=pipelined    bytes, with each loop's calls pipelined on one upstream connection
+//                            flushed once per turn of the loop (PipelinedFloor.swift)
 //   FLOOR_PINNED=1           (with hummingbird) handlers run on their connection's event loop
 //   FLOOR_UPSTREAM=none      answer at once, without the upstream request
 import AsyncHTTPClient
@@ -38,6 +40,9 @@ let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{
 let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
 if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "bytes" {
     try runBytesFloor(port: port, upstream: upstream, answer: answer)
+}
+if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "pipelined" {
+    try runPipelinedFloor(port: port, upstream: upstream, answer: answer)
 }
 if ProcessInfo.processInfo.environment["FLOOR_STACK"] != "hummingbird" {
     try runNIOFloor(port: port, upstream: upstream, answer: answer)

@@ -7,6 +7,8 @@
 #           (when built: cd Benchmarks && swift build -c release --product e2e-floor)
 #   bytes   wrk -> e2e-floor with FLOOR_STACK=bytes -> nginx: SwiftNIO on raw bytes, no HTTP codec,
 #           the least any NIO relay can do (TARGETS=...)
+#   pipelined  bytes, each event loop's calls pipelined on one upstream connection, flushed once
+#           per turn of the loop: what batching the upstream side could save (TARGETS=...)
 #   relay   wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP (TARGETS=...)
 # at each concurrency in $CONCURRENCY, the targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
@@ -34,13 +36,14 @@ if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGE
 FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
 BYTES_PORT=${BYTES_PORT:-18085}
+PIPELINED_PORT=${PIPELINED_PORT:-18086}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
 # PIDS, cleanup on exit, wait_for, proxy_config.
 source "$HERE/lib.sh"
 
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$BYTES_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$BYTES_PORT" "$PIPELINED_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -80,6 +83,12 @@ if [[ " $TARGETS " == *" bytes "* ]]; then
     PIDS+=($BYTES_PID)
     wait_for "http://127.0.0.1:$BYTES_PORT/" 200   # it answers any request
 fi
+if [[ " $TARGETS " == *" pipelined "* ]]; then
+    FLOOR_STACK=pipelined "$FLOOR" "$PIPELINED_PORT" "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" > "$RUN/pipelined.log" 2>&1 &
+    PIPELINED_PID=$!
+    PIDS+=($PIPELINED_PID)
+    wait_for "http://127.0.0.1:$PIPELINED_PORT/" 200
+fi
 
 # --- the peer: mcp-keycloak 1.2.2 over Streamable HTTP (stateful: it needs a session) --------
 if [[ " $TARGETS " == *" peer "* ]]; then
@@ -106,11 +115,12 @@ url_of() {
         proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         bytes) echo "http://127.0.0.1:$BYTES_PORT/mcp" ;;
+        pipelined) echo "http://127.0.0.1:$PIPELINED_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT/admin/realms/customers/users/bench-user-1/logout" ;;
     esac
 }
-mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor | bytes) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor | bytes | pipelined) echo mcp ;; peer) echo peer ;; esac; }
 
 # One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
 # $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
@@ -158,6 +168,7 @@ for c in $CONCURRENCY; do
         [[ $target == peer ]] && server=$PEER_PID
         [[ $target == floor ]] && server=$FLOOR_PID
         [[ $target == bytes ]] && server=$BYTES_PID
+        [[ $target == pipelined ]] && server=$PIPELINED_PID
         before=$([[ -n $server ]] && ticks "$server" || echo 0); nginx_before=$(nginx_ticks); t0=$(date +%s%N)
         line=$(load "$target" "$c" "$DURATION")
         cpu="-"; server_ticks=0
@@ -206,7 +217,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 # through the proxy, or through the floor with PERF_TARGET=floor (or bytes), and writes the heaviest
 # symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
-perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; esac; }
+perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; pipelined) echo "${PIPELINED_PID:-}" ;; esac; }
 if [[ -n ${PERF_AT:-} && -n $(perf_pid_of "$PERF_TARGET") ]]; then
     perf record -q -F 999 -e cpu-clock -g -p "$(perf_pid_of "$PERF_TARGET")" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
     perf_pid=$!
