@@ -1,7 +1,11 @@
 import KeycloakEmulator
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ProxyCore
 @testable import ProxyServer
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 extension EndToEnd {
@@ -42,6 +46,28 @@ extension EndToEnd {
                     #expect(await eventually { http.connectionTasks.running == 0 })
                 }
             }
+        }
+
+        @Test("a request whose response timeout passed before it reached the task runs cancelled, and the task ends after it")
+        func expiredJob() async throws {
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let count = ConnectionWorker.Count()
+            let cancelled = Mutex<[UInt64: Bool]>([:])
+            let worker = try await loop.submit {
+                ConnectionWorker(loop: loop, executor: nil, count: count) { job in
+                    cancelled.withLock { $0[job.number] = Task.isCancelled }
+                }
+            }.get()
+            func job(_ number: UInt64, expired: Bool) -> ConnectionWorker.Job {
+                let request = IncomingRequest(method: .POST, path: "/mcp", headers: RequestHeaders(head: ByteBuffer(), fields: []), body: nil)
+                return ConnectionWorker.Job(request: request, number: number, version: .http1_1, keepAlive: true, isHead: false, expired: expired)
+            }
+            try await loop.submit { worker.start(job(1, expired: false)) }.get()
+            #expect(await eventually { cancelled.withLock { $0[1] } == false })
+            #expect(count.running == 1)
+            try await loop.submit { worker.start(job(2, expired: true)) }.get()
+            #expect(await eventually { count.running == 0 })
+            #expect(cancelled.withLock { $0 } == [1: false, 2: true])
         }
 
         @Test("a connection closed while its call runs: the call is carried out, then its task ends")

@@ -134,11 +134,16 @@ extension EndToEnd {
             }
         }
 
-        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds; the log says so, with its request id")
+        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds; the log says so, with the audit record's request id")
         func revokedToken() async throws {
             let logs = LogCapture()
+            let directory = try StdioTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let auditPath = directory.appendingPathComponent("audit.jsonl").path
+            let audit = try AuditLog(.file(auditPath))
             try await withTwoTenants { eu, _ in
-                try await withListener(proxyConfig([tenantConfig("eu", eu, protectedUsers: [])]), logger: logs.logger) { http, port in
+                let config = proxyConfig([tenantConfig("eu", eu, protectedUsers: [])])
+                try await withListener(config, logger: logs.logger, audit: audit) { http, port in
                     let connection = try RawHTTPConnection(port: port)
                     try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
                     _ = try await Self.result(connection, id: 1)
@@ -154,6 +159,11 @@ extension EndToEnd {
                     #expect(refused.count == 1, "\(logs.all.map(\.message))")
                     let requestID = refused.first?.metadata["request_id"].map { "\($0)" } ?? ""
                     #expect(requestID.count == 16 && requestID.allSatisfy(\.isHexDigit), "\(refused)")
+                    // One record for the call, tried on the loop and run again in a task, under that id.
+                    let records = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").map { JSON(text: String($0)) }
+                    let alice = records.filter { $0["user_id"].string == "eu-alice" }
+                    #expect(alice.count == 1, "\(records)")
+                    #expect(alice.first?["request_id"].string == requestID, "\(alice)")
                 }
             }
         }

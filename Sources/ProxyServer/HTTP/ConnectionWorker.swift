@@ -19,6 +19,11 @@ final class ConnectionWorker: @unchecked Sendable {
         let version: HTTPVersion
         let keepAlive: Bool
         let isHead: Bool
+        /// Its response timeout passed before it reached the task (a call that went again from
+        /// the event loop late): it runs cancelled, so it sends Keycloak no admin request, is
+        /// audited as cancelled and answered with the timeout's error, and the task ends after
+        /// it, as after any cancellation.
+        var expired = false
     }
 
     private let loop: any EventLoop
@@ -41,6 +46,7 @@ final class ConnectionWorker: @unchecked Sendable {
         task = Task(executorPreference: executor) { [self] in
             defer { count.add(-1) }
             while !Task.isCancelled, let job = await next() {
+                if job.expired { withUnsafeCurrentTask { $0?.cancel() } }
                 await answer(job)
             }
         }

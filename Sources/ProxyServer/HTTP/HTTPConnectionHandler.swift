@@ -6,7 +6,8 @@ import NIOHTTP1
 ///
 /// A request that needs nothing to wait for is answered right here, on the event loop
 /// (``ProxyResponder/respondNow(to:completion:)``): everything without Keycloak, and a user
-/// call whose tenant has its token, a free slot and an idle connection of this loop, which
+/// call whose tenant has its token, a free slot and an idle connection of this loop, and whose
+/// requests to Keycloak end, by the tenant's request timeout, within the response timeout; it
 /// answers from that connection's read. The rest is answered in the connection's task
 /// (``ConnectionWorker``, which prefers the connection's event loop through
 /// ``EventLoopTaskExecutor``), made at the first such request.
@@ -226,12 +227,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Has the connection's task answer `job`, unless the connection gave up on it or its
-    /// response timeout passed (then the listener answers it, and nothing may run it late).
+    /// Has the connection's task answer `job`, unless the connection gave up on it. Once its
+    /// response timeout has passed (a call on the loop that has to go again, late), the task
+    /// runs it cancelled (``ConnectionWorker/Job/expired``) and ends after it.
     private func startTask(_ job: ConnectionWorker.Job, context: ChannelHandlerContext) {
-        guard requestNumber == job.number, case .responding(_, cancelled: nil) = state else { return }
+        guard requestNumber == job.number, case .responding(_, let cancelled) = state else { return }
         if worker == nil { worker = makeWorker(context: context) }
-        worker!.start(job)
+        guard cancelled != nil else { return worker!.start(job) }
+        var expired = job
+        expired.expired = true
+        worker!.start(expired)
+        worker = nil
     }
 
     private func makeWorker(context: ChannelHandlerContext) -> ConnectionWorker {

@@ -41,11 +41,11 @@ public struct MCPEndpoint: Sendable {
     func respond(to request: IncomingRequest) async -> OutgoingResponse {
         switch check(request) {
         case .answer(let response): return response
-        case .request(let message, let id, let caller): return await answer(message, id: id, caller: caller)
+        case .request(let message, let id, let caller): return await answer(message, id: id, caller: caller, requestID: request.requestID)
         }
     }
 
-    /// ``respond(to:)`` without a task where it can (``ToolServer/replyNow(to:caller:within:completion:)``);
+    /// ``respond(to:)`` without a task where it can (``ToolServer/replyNow(to:caller:requestID:within:completion:)``);
     /// `completion` runs on this event loop with the answer to a request that was
     /// ``Immediate/started``, or with nil: answer it with ``respond(to:)`` after all.
     func respondNow(to request: IncomingRequest, completion: @escaping (OutgoingResponse?) -> Void) -> Immediate<OutgoingResponse> {
@@ -54,7 +54,7 @@ public struct MCPEndpoint: Sendable {
             return .answered(response)
         case .request(let message, _, let caller):
             // A call that may outlast the response timeout goes to a task, which it cancels.
-            let reply = tools.replyNow(to: message, caller: caller, within: settings.responseTimeout) { reply in
+            let reply = tools.replyNow(to: message, caller: caller, requestID: request.requestID, within: settings.responseTimeout) { reply in
                 completion(reply.map { .json(.ok, $0) })
             }
             switch reply {
@@ -107,8 +107,8 @@ public struct MCPEndpoint: Sendable {
     /// Answers `message`. The listener cancels the task once `settings.responseTimeout` has passed
     /// (a backstop: tool calls end sooner, bounded by each tenant's `timeouts.request`); a call
     /// cancelled so is answered with a JSON-RPC internal error.
-    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) async -> OutgoingResponse {
-        let reply = await tools.reply(to: message, caller: caller)
+    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller, requestID: String) async -> OutgoingResponse {
+        let reply = await tools.reply(to: message, caller: caller, requestID: requestID)
         guard let reply, !Task.isCancelled else {
             let timeout = settings.responseTimeout
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)"])

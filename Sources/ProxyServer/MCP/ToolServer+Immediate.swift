@@ -1,14 +1,17 @@
 import ProxyCore
 
 extension ToolServer {
-    /// ``reply(to:caller:)`` without a task, for a caller on a SwiftNIO event loop: every
+    /// ``reply(to:caller:requestID:)`` without a task, for a caller on a SwiftNIO event loop: every
     /// message is answered at once but a `tools/call` that
     /// ``ToolRouter/callNow(_:arguments:caller:requestID:within:completion:)`` cannot run at once
     /// (or not surely `within` the time given).
     /// The reply is nil for a notification or a response. `completion` runs on this event loop
-    /// with the reply to a call that was ``Immediate/started``,
-    /// or with nil when the call must go through ``reply(to:caller:)`` after all (nothing recorded).
-    func replyNow(to message: JSONRPCMessage, caller: Caller, within: Duration, completion: @escaping ([UInt8]?) -> Void) -> Immediate<[UInt8]?> {
+    /// with the reply to a call that was ``Immediate/started``, or with nil when the call must
+    /// go through ``reply(to:caller:requestID:)`` after all (nothing recorded): give it the same
+    /// `requestID`, so that the log lines of both attempts and the audit record share it.
+    func replyNow(
+        to message: JSONRPCMessage, caller: Caller, requestID: String, within: Duration, completion: @escaping ([UInt8]?) -> Void
+    ) -> Immediate<[UInt8]?> {
         switch message {
         case .notification, .response:
             return .answered(nil)
@@ -23,7 +26,6 @@ extension ToolServer {
                 error.id = id
                 return .answered(error.encoded)
             }
-            let requestID = RequestID.make()
             let call = router.callNow(name, arguments: arguments, caller: caller, requestID: requestID, within: within) { outcome in
                 completion(outcome.map { outcome in Self.encode(id: id) { outcome.writeCallToolResult(to: &$0) } })
             }

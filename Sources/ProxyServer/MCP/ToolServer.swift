@@ -5,7 +5,7 @@ public import ProxyCore
 /// Answers the proxy's MCP methods for one caller: `initialize`, `ping`, `tools/list` and
 /// `tools/call`, with JSON-RPC errors for the rest.
 ///
-/// Both transports answer through ``reply(to:caller:)`` or ``respond(to:params:caller:)``, so an
+/// Both transports answer through ``reply(to:caller:requestID:)`` or ``respond(to:params:caller:)``, so an
 /// answer is the same over HTTP and stdio. Every call shares the ``ToolRouter`` and so the
 /// tenants' pools and tokens.
 public struct ToolServer: Sendable {
@@ -32,8 +32,8 @@ public struct ToolServer: Sendable {
     }
 
     /// The JSON-RPC response to `message` from `caller`, as UTF-8 JSON; nil for a
-    /// notification or a response, which get no answer.
-    public func reply(to message: JSONRPCMessage, caller: Caller) async -> [UInt8]? {
+    /// notification or a response, which get no answer. A `tools/call` runs under `requestID`.
+    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String = RequestID.make()) async -> [UInt8]? {
         switch message {
         case .notification, .response:
             return nil
@@ -41,7 +41,7 @@ public struct ToolServer: Sendable {
             return error.encoded
         case .request(let id, "tools/call", let params):
             // The hot path: the result is written straight from the outcome.
-            switch await call(params, caller: caller) {
+            switch await call(params, caller: caller, requestID: requestID) {
             case .success(let outcome):
                 return Self.encode(id: id) { outcome.writeCallToolResult(to: &$0) }
             case .failure(var error):
@@ -62,7 +62,7 @@ public struct ToolServer: Sendable {
     /// The result of one request, or the JSON-RPC error that answers it.
     public func respond(to method: String, params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
         if let result = respondWithoutTools(to: method, params: params, caller: caller) { return result }
-        return await call(params, caller: caller).map(\.callToolResult)
+        return await call(params, caller: caller, requestID: RequestID.make()).map(\.callToolResult)
     }
 
     /// The result of any request but `tools/call` (nil), none of which waits for anything.
@@ -97,14 +97,13 @@ public struct ToolServer: Sendable {
 
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
-    func call(_ params: JSONValue?, caller: Caller) async -> Result<ToolOutcome, JSONRPCError> {
+    func call(_ params: JSONValue?, caller: Caller, requestID: String) async -> Result<ToolOutcome, JSONRPCError> {
         let name: String
         let arguments: [String: JSONValue]
         switch Self.callParameters(params) {
         case .success(let parameters): (name, arguments) = parameters
         case .failure(let error): return .failure(error)
         }
-        let requestID = RequestID.make()
         do {
             return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID))
         } catch {

@@ -63,9 +63,10 @@ func eventually(within seconds: Int = 5, _ condition: () -> Bool) async -> Bool 
 
 /// Serves `config` on loopback, as `withProxy` does, and hands over the listener itself.
 func withListener(
-    _ config: ProxyConfig, settings: HTTPSettings = .init(), logger: Logger = quietLogger, _ body: (HTTPService, Int) async throws -> Void
+    _ config: ProxyConfig, settings: HTTPSettings = .init(), logger: Logger = quietLogger, audit: AuditLog? = nil,
+    _ body: (HTTPService, Int) async throws -> Void
 ) async throws {
-    let runtime = try ProxyRuntime(config: config, logger: logger, audit: nil)
+    let runtime = try ProxyRuntime(config: config, logger: logger, audit: audit)
     let http = runtime.httpService(settings: settings)
     let group = runtime.serviceGroup([http], signals: false, maximumGracefulShutdown: .seconds(5))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
