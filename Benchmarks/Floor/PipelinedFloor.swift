@@ -41,11 +41,12 @@ final class PipelinedUpstream {
                 let waiting = self.waiting
                 self.waiting = []
                 switch result {
-                case .success(let channel):
+                case .success(let channel) where channel.isActive:
                     let connection = try! channel.pipeline.syncOperations.handler(type: PipelinedConnection.self)
                     self.connection = connection
                     for done in waiting { connection.send(self.request, done) }
-                case .failure:
+                default:
+                    // Failed, or closed at once: the next call connects again.
                     for done in waiting { done(false) }
                 }
             }
@@ -82,6 +83,7 @@ final class PipelinedConnection: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         if var earlier = received {
+            received = nil  // else the append copies it
             earlier.writeBuffer(&buffer)
             buffer = earlier
         }

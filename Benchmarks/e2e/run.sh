@@ -30,8 +30,10 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
 # The floor row's stack comes from FLOOR_STACK (hummingbird, or NIO's codec by default); the
-# bytes stack is its own row.
-if [[ ${FLOOR_STACK:-} == bytes ]]; then echo "FLOOR_STACK=bytes: add the bytes target to TARGETS instead" >&2; exit 1; fi
+# bytes and pipelined stacks are rows of their own.
+if [[ ${FLOOR_STACK:-} == bytes || ${FLOOR_STACK:-} == pipelined ]]; then
+    echo "FLOOR_STACK=$FLOOR_STACK: add the $FLOOR_STACK target to TARGETS instead" >&2; exit 1
+fi
 if [[ -x $FLOOR ]]; then TARGETS=${TARGETS:-direct floor proxy peer}; else TARGETS=${TARGETS:-direct proxy peer}; fi
 FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
@@ -214,7 +216,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 
 # Optional: PERF_AT=64 adds one more run at that concurrency (not in the table: sampling slows
 # it) under `perf record -e cpu-clock -g` (hardware counters are not available on these VMs),
-# through the proxy, or through the floor with PERF_TARGET=floor (or bytes), and writes the heaviest
+# through the proxy, or through the floor with PERF_TARGET=floor (or bytes, or pipelined), and writes the heaviest
 # symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
 perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; pipelined) echo "${PIPELINED_PID:-}" ;; esac; }

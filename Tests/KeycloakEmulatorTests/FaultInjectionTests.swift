@@ -69,7 +69,8 @@ struct FaultInjectionTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let clock = ContinuousClock()
         // Timed from the stop, not the start: a loaded machine starts the emulator slowly.
-        let (pending, stopping) = try await KeycloakEmulator.withRunning { emulator in
+        // A stop that hangs is cut at stopTimeout: well past the bound, so it fails plainly.
+        let (pending, stopping) = try await KeycloakEmulator.withRunning(stopTimeout: .seconds(15)) { emulator in
             emulator.stall()
             let client = RawClient(http: http, base: emulator.url)
             let task = Task { try? await client.admin(.GET, "/admin/realms/master/users/count", token: nil) }
