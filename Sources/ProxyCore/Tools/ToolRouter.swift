@@ -81,7 +81,8 @@ public final class ToolRouter: Sendable {
     }
 
     /// Checks the call up to the point where Keycloak is needed, filling in `record` as it goes.
-    func prepare(
+    /// Only through ``begin(_:_:caller:)``, which ends a rejected call.
+    private func prepare(
         _ name: String, _ arguments: [String: JSONValue], caller: Caller, record: inout AuditRecord
     ) throws(ToolCallRejection) -> Step {
         guard let tool = ToolName(rawValue: name) else {

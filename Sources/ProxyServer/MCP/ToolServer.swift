@@ -33,7 +33,7 @@ public struct ToolServer: Sendable {
 
     /// The JSON-RPC response to `message` from `caller`, as UTF-8 JSON; nil for a
     /// notification or a response, which get no answer. A `tools/call` runs under `requestID`.
-    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String = RequestID.make()) async -> [UInt8]? {
+    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String) async -> [UInt8]? {
         switch message {
         case .notification, .response:
             return nil
