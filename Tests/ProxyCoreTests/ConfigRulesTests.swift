@@ -27,6 +27,15 @@ struct ConfigRulesTests {
         #expect(configErrors(text) == ["config.yaml:11:30: tenants.eu.pool.max_connections: expected an integer, found \"many\""])
     }
 
+    @Test func pipelineIsOffUnlessSetAndBounded() throws {
+        #expect(try loadConfig(baseConfig).config.tenant(named: "eu")?.connection.pool.pipeline == 1)
+        let deep = try loadConfig(baseConfig + "\n    pool: { max_connections: 4, pipeline: 8 }")
+        #expect(deep.config.tenant(named: "eu")?.connection.pool == PoolSettings(maxConnections: 4, pipeline: 8))
+        #expect(configErrors(baseConfig + "\n    pool: { pipeline: 0 }") == [
+            "config.yaml:11:23: tenants.eu.pool.pipeline: expected a number of requests per connection from 1 to 64 (1: no pipelining), found 0"
+        ])
+    }
+
     @Test func unknownKeySuggestsTheClosestKnownOne() {
         let text = baseConfig.replacing("    default_realm: customers", with: "    defualt_realm: customers")
         #expect(configErrors(text) == ["config.yaml:8:5: tenants.eu.defualt_realm: unknown key \"defualt_realm\"; did you mean \"default_realm\"?"])

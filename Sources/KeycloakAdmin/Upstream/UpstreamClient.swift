@@ -69,16 +69,18 @@ final class UpstreamClient: Sendable {
     /// Sends `request` from the calling event loop without a task, when an idle connection of
     /// that loop is free, and calls `completion` there with the answer (or the transport
     /// failure, as ``send(_:timeout:realm:)`` would throw it) within `timeout`. False, having
-    /// sent nothing, when no such connection is free. A stale connection's loss is not retried
+    /// sent nothing, when no such connection is free. With pipelining (``PoolSettings/pipeline``)
+    /// an idempotent request may share a connection of that loop that has room. A stale connection's loss is not retried
     /// here: it comes as `nil` in `completion`, the retry counted, for the caller to go again
     /// through ``send(_:timeout:realm:)``.
     func sendNow(
         _ request: UpstreamRequest, timeout: Duration, realm: String?,
         completion: @escaping (Result<UpstreamResponse, KeycloakError>?) -> Void
     ) -> Bool {
-        guard let connection = pool.idleConnectionOnThisLoop() else { return false }
+        let pipelined = request.idempotent && pool.pipeline > 1
+        guard let connection = pipelined ? pool.pipelinedConnectionOnThisLoop() : pool.idleConnectionOnThisLoop() else { return false }
         let onRetry = self.onRetry
-        connection.send(request, deadline: NIODeadline.now() + TimeAmount(timeout)) { result in
+        connection.send(request, deadline: NIODeadline.now() + TimeAmount(timeout), pipelined: pipelined) { result in
             switch result {
             case .success(let response):
                 completion(.success(response))

@@ -4,7 +4,9 @@ import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-/// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time.
+/// One keep-alive HTTP/1.1 connection to a tenant's Keycloak, running one exchange at a time,
+/// or with pipelining (``PoolSettings/pipeline``) several idempotent ones sent from its event
+/// loop, answered in order.
 ///
 /// The last handler of its channel's pipeline (after TLS, if any): it writes each request as
 /// bytes (``UpstreamRequest/wire(host:allocator:)``) and reads the answer with its own
@@ -42,11 +44,16 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         var body: ByteBuffer?
         /// A byte of the answer has come.
         var answered = false
+        let isHead: Bool
     }
 
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
-    private var exchange: Exchange?
+    /// The exchanges sent and not answered, oldest first: the first is the one being answered.
+    /// More than one only when pipelined.
+    private var exchanges = CircularBuffer<Exchange>(initialCapacity: 1)
+    /// A flush of the pipelined requests written in this turn of the event loop is due at its end.
+    private var flushScheduled = false
     private var parser = UpstreamResponseParser()
     /// Bytes of an answer that are not an event yet (a head or chunk line cut by a read).
     private var pending: ByteBuffer?
@@ -72,6 +79,13 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     init(pool: UpstreamPool) {
         self.pool = pool
     }
+
+    /// Exchanges sent and not answered yet; read on the channel's event loop only.
+    var inFlight: Int { exchanges.count }
+
+    /// Pipelined requests written in this turn of the event loop wait for its end to be
+    /// flushed; read on the channel's event loop only.
+    var flushPending: Bool { flushScheduled }
 
     /// Sends `request` and waits for its whole answer until `deadline`.
     func run(_ request: UpstreamRequest, deadline: NIODeadline) async throws -> UpstreamResponse {
@@ -102,12 +116,21 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// Sends `request` and calls `completion` on the channel's event loop with its whole answer
     /// (or why there is none) by `deadline`: ``run(_:deadline:)`` without a task, for a caller
     /// on that event loop (it must be), which has no cancellation but the deadline.
-    func send(_ request: UpstreamRequest, deadline: NIODeadline, completion: @escaping (Result<UpstreamResponse, any Error>) -> Void) {
+    ///
+    /// `pipelined`: the request may go behind others still unanswered, and is flushed with the
+    /// others written in the same turn of the event loop, at its end. A pipelined request that
+    /// the connection loses before its answer (it closed, or an exchange before it failed or
+    /// passed its deadline) fails with ``UpstreamTransportError/staleConnection``, to be sent
+    /// again: only idempotent requests may be pipelined.
+    func send(
+        _ request: UpstreamRequest, deadline: NIODeadline, pipelined: Bool = false,
+        completion: @escaping (Result<UpstreamResponse, any Error>) -> Void
+    ) {
         channel.eventLoop.preconditionInEventLoop()
-        start(Self.exchangeIDs.add(1, ordering: .relaxed).newValue, request, deadline: deadline, .callback(completion))
+        start(Self.exchangeIDs.add(1, ordering: .relaxed).newValue, request, deadline: deadline, .callback(completion), pipelined: pipelined)
     }
 
-    private func start(_ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ waiter: Waiter) {
+    private func start(_ id: UInt64, _ request: UpstreamRequest, deadline: NIODeadline, _ waiter: Waiter, pipelined: Bool = false) {
         guard let context, context.channel.isActive else {
             // Closed before the pool heard of it; nothing was sent. Stale when it had served.
             channel.close(promise: nil)
@@ -117,7 +140,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             context.close(promise: nil)
             return waiter.resume(with: .failure(UpstreamTransportError.cancelled))
         }
-        guard exchange == nil else {
+        guard exchanges.isEmpty || pipelined else {
             // A connection leased twice would mix two answers: refuse the second, never crash.
             assertionFailure("a leased connection runs one exchange at a time")
             return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
@@ -127,9 +150,20 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             context.close(promise: nil)
             return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
         }
-        exchange = Exchange(id: id, waiter: waiter, deadline: deadline)
-        parser.expectAnswer(toHead: request.method == .HEAD)
-        context.writeAndFlush(wrapOutboundOut(request.wire(host: pool.endpoint.hostHeader, allocator: context.channel.allocator)), promise: nil)
+        let isHead = request.method == .HEAD
+        if exchanges.isEmpty { parser.expectAnswer(toHead: isHead) }
+        exchanges.append(Exchange(id: id, waiter: waiter, deadline: deadline, isHead: isHead))
+        let bytes = wrapOutboundOut(request.wire(host: pool.endpoint.hostHeader, allocator: context.channel.allocator))
+        guard pipelined else { return context.writeAndFlush(bytes, promise: nil) }
+        context.write(bytes, promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        // NIO runs tasks after the I/O events of a turn: the requests of every call read in
+        // this turn go out in one write(2), and Keycloak is woken once for them.
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
     }
 
     /// Makes sure the check comes at `deadline` or before: a check armed for later would come
@@ -156,11 +190,12 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         guard let context, !closed else { return }
         if let armed, armed.at > now { return }
         armed = nil
-        let due = exchange?.deadline ?? idleSince + pool.idleTimeout
+        let due = exchanges.lazy.map(\.deadline).min() ?? idleSince + pool.idleTimeout
         if now < due {
             if !check(by: due, context: context) { fail(UpstreamTransportError.connectionClosed) }
-        } else if exchange != nil {
-            fail(UpstreamTransportError.timedOut)
+        } else if !exchanges.isEmpty {
+            // Those behind the one that timed out lose their place: stale, to be sent again.
+            fail { exchange, _ in exchange.deadline <= now ? UpstreamTransportError.timedOut : .staleConnection }
         } else if pool.retire(self) {
             context.close(promise: nil)
         }
@@ -178,25 +213,32 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     }
 
     private func cancel(_ id: UInt64) {
-        if let exchange, exchange.id == id {
-            fail(UpstreamTransportError.cancelled)
-        } else if exchange == nil {
+        if exchanges.contains(where: { $0.id == id }) {
+            fail { exchange, _ in exchange.id == id ? UpstreamTransportError.cancelled : .staleConnection }
+        } else if exchanges.isEmpty {
             // Either it has not begun (then it must not) or it has ended (then this is moot).
             cancelledBeforeStart = id
         }
     }
 
-    /// Ends the exchange in flight, if any, with `error`, and closes the connection.
+    /// Ends the exchange being answered, if any, with `error`, and those pipelined behind it as
+    /// stale (never answered, so safe to send again), and closes the connection.
     private func fail(_ error: any Error) {
-        let ended = exchange
-        exchange = nil
+        fail { _, index in index == 0 ? error : UpstreamTransportError.staleConnection }
+    }
+
+    /// Ends every exchange in flight with the error `errorFor` gives it (and its place, 0 for
+    /// the one being answered), and closes the connection.
+    private func fail(_ errorFor: (Exchange, Int) -> any Error) {
+        let ended = exchanges
+        exchanges.removeAll()
         // The connection closes: nothing more to check, and the loop's timer heap must not
         // keep it alive until the deadline.
         closed = true
         armed?.check.cancel()
         armed = nil
         context?.close(promise: nil)
-        ended?.waiter.resume(with: .failure(error))
+        for (index, exchange) in ended.enumerated() { exchange.waiter.resume(with: .failure(errorFor(exchange, index))) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -223,21 +265,23 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             pending.writeBuffer(&buffer)
             buffer = pending
         }
-        guard exchange != nil else {
+        guard !exchanges.isEmpty else {
             // An answer nobody asked for: the connection cannot be trusted any more.
             context.close(promise: nil)
             return
         }
-        exchange!.answered = true
         do {
-            while exchange != nil, let event = try parser.next(&buffer) {
+            exchanges[exchanges.startIndex].answered = true
+            while !exchanges.isEmpty, let event = try parser.next(&buffer) {
                 handle(event, more: buffer.readableBytes > 0, context: context)
+                // The next pipelined answer has begun in this read.
+                if event == .end, buffer.readableBytes > 0, !exchanges.isEmpty { exchanges[exchanges.startIndex].answered = true }
             }
         } catch {
             return fail(UpstreamTransportError.malformedAnswer(error.reason))
         }
         guard buffer.readableBytes > 0 else { return }
-        if exchange == nil {
+        if exchanges.isEmpty {
             // Bytes after a whole answer: the connection was closed at its end (`more`).
             return
         }
@@ -246,30 +290,34 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         pending = buffer
     }
 
-    /// `more`: bytes follow in this read, which no request asked for when the answer ends.
+    /// An event of the answer to the first exchange in flight. `more`: bytes follow in this
+    /// read, which no request asked for when no exchange is left.
     private func handle(_ event: UpstreamResponseParser.Event, more: Bool, context: ChannelHandlerContext) {
+        let first = exchanges.startIndex
         switch event {
         case .head(let status, let keepAlive):
-            exchange!.status = status
-            exchange!.keepAlive = keepAlive
+            exchanges[first].status = status
+            exchanges[first].keepAlive = keepAlive
         case .body(var part):
-            let size = (exchange!.body?.readableBytes ?? 0) + part.readableBytes
+            let size = (exchanges[first].body?.readableBytes ?? 0) + part.readableBytes
             guard size <= UpstreamClient.maximumBodySize else {
                 return fail(UpstreamTransportError.bodyTooLarge)
             }
-            if exchange!.body == nil {
-                exchange!.body = part
+            if exchanges[first].body == nil {
+                exchanges[first].body = part
             } else {
-                exchange!.body!.writeBuffer(&part)
+                exchanges[first].body!.writeBuffer(&part)
             }
         case .end:
-            let ended = exchange!
-            exchange = nil
+            let ended = exchanges.removeFirst()
             served += 1
-            if ended.keepAlive && !more && context.channel.isActive {
-                giveBack()
+            if !ended.keepAlive || !context.channel.isActive || (more && exchanges.isEmpty) {
+                // Closed at this answer's end: any pipelined behind it were never answered.
+                fail(UpstreamTransportError.staleConnection)
+            } else if let next = exchanges.first {
+                parser.expectAnswer(toHead: next.isHead)
             } else {
-                context.close(promise: nil)
+                giveBack()
             }
             ended.waiter.resume(with: .success(UpstreamResponse(status: ended.status, body: ended.body ?? ByteBuffer())))
         }
@@ -283,15 +331,15 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         context.close(promise: nil)
     }
 
-    /// The exchange in flight got no byte of its answer, on a connection that had answered before.
+    /// The exchange being answered got no byte of its answer, on a connection that had answered before.
     private var lostUnanswered: Bool {
-        served > 0 && exchange?.answered == false
+        served > 0 && exchanges.first?.answered == false
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         // A body that runs to the close has ended; any other answer was cut short.
-        if exchange != nil, let end = parser.connectionClosed() {
-            exchange!.keepAlive = false
+        if !exchanges.isEmpty, let end = parser.connectionClosed() {
+            exchanges[exchanges.startIndex].keepAlive = false
             handle(end, more: false, context: context)
         }
         fail(lostUnanswered ? UpstreamTransportError.staleConnection : UpstreamTransportError.connectionClosed)

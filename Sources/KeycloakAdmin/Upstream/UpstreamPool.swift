@@ -7,7 +7,9 @@ import Synchronization
 /// A tenant's keep-alive connections: at most `pool.maxConnections` open, idle ones reused last
 /// in, first out (so few stay warm), idle ones closed after `pool.idleTimeout`. A call that
 /// finds every connection busy waits, first come first served, for as long as a connection may
-/// take to open; then it fails with ``UpstreamTransportError/poolExhausted``.
+/// take to open; then it fails with ``UpstreamTransportError/poolExhausted``. With
+/// ``PoolSettings/pipeline`` above 1, a connection taken for pipelined exchanges
+/// (``pipelinedConnectionOnThisLoop()``) is shared by them until the last one ends.
 final class UpstreamPool: Sendable {
     private enum Handoff: Sendable {
         case connection(UpstreamConnection)
@@ -23,6 +25,9 @@ final class UpstreamPool: Sendable {
 
     private struct State {
         var idle: [UpstreamConnection] = []
+        /// Connections leased to pipelined exchanges (``UpstreamPool/pipelinedConnectionOnThisLoop()``),
+        /// taking more while they have room; back to `idle` when their last one ends.
+        var sharing: [UpstreamConnection] = []
         /// Connections open or opening, leased or idle.
         var open = 0
         var all: [ObjectIdentifier: UpstreamConnection] = [:]
@@ -57,6 +62,8 @@ final class UpstreamPool: Sendable {
     let limit: Int
     /// An idle connection is closed after this (``UpstreamConnection`` checks).
     let idleTimeout: TimeAmount
+    /// At most this many pipelined exchanges in flight on one connection; 1: no pipelining.
+    let pipeline: Int
     private let connectTimeout: TimeAmount
     private let tls: TLSContextCache?
     private let group: any EventLoopGroup
@@ -66,6 +73,7 @@ final class UpstreamPool: Sendable {
         self.endpoint = endpoint
         self.limit = max(1, settings.pool.maxConnections)
         self.idleTimeout = TimeAmount(settings.pool.idleTimeout)
+        self.pipeline = max(1, settings.pool.pipeline)
         self.connectTimeout = TimeAmount(settings.timeouts.connect)
         self.tls = tls
         self.group = group
@@ -99,6 +107,30 @@ final class UpstreamPool: Sendable {
                 // Closing: its `closed` frees the slot.
             }
             return nil
+        }
+    }
+
+    /// A connection of the calling thread's event loop for one more pipelined exchange, with
+    /// room for it: first one that has requests of this turn of the loop still to flush (they
+    /// share a write), else an idle one, else one still waiting for answers (it waits behind
+    /// them); nil when there is none. The connection stays leased to its pipelined exchanges
+    /// until the last of them ends.
+    func pipelinedConnectionOnThisLoop() -> UpstreamConnection? {
+        state.withLock { state in
+            guard !state.isShutDown else { return nil }
+            // A connection's `inFlight` and `flushPending` are its loop's state: read only for
+            // this loop's connections.
+            func hasRoom(_ connection: UpstreamConnection) -> Bool {
+                connection.channel.eventLoop.inEventLoop && connection.inFlight < pipeline && connection.channel.isActive
+            }
+            if let batching = state.sharing.last(where: { hasRoom($0) && $0.flushPending }) { return batching }
+            while let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
+                let connection = state.idle.remove(at: index)
+                guard connection.channel.isActive else { continue }
+                state.sharing.append(connection)
+                return connection
+            }
+            return state.sharing.last(where: hasRoom)
         }
     }
 
@@ -206,6 +238,7 @@ final class UpstreamPool: Sendable {
     /// A connection whose exchange ended with keep-alive: to the first waiter, or idle.
     func release(_ connection: UpstreamConnection) {
         let waiter = state.withLock { state -> Waiter? in
+            if let index = state.sharing.firstIndex(where: { $0 === connection }) { state.sharing.remove(at: index) }
             if state.isShutDown { return nil }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(connection)
@@ -224,6 +257,7 @@ final class UpstreamPool: Sendable {
     func closed(_ connection: UpstreamConnection) {
         let registered = state.withLock { state in
             if let index = state.idle.firstIndex(where: { $0 === connection }) { state.idle.remove(at: index) }
+            if let index = state.sharing.firstIndex(where: { $0 === connection }) { state.sharing.remove(at: index) }
             return state.all.removeValue(forKey: ObjectIdentifier(connection)) != nil
         }
         if registered { slotFreed() }
@@ -258,6 +292,7 @@ final class UpstreamPool: Sendable {
             defer {
                 state.waiters = []
                 state.idle = []
+                state.sharing = []
             }
             return (Array(state.all.values), state.waiters)
         }

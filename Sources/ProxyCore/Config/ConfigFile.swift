@@ -86,10 +86,12 @@ struct AuthSection: Decodable {
 struct PoolSection: Decodable {
     var maxConnections: Located<Int>?
     var idleTimeout: Located<ConfigDuration>?
+    var pipeline: Located<Int>?
 
     enum CodingKeys: String, CodingKey {
         case maxConnections = "max_connections"
         case idleTimeout = "idle_timeout"
+        case pipeline
     }
 }
 

@@ -136,6 +136,13 @@ struct ConfigValidator {
         if let idle = section.pool?.idleTimeout {
             pool.idleTimeout = checkedDuration(idle, within: .milliseconds(1)...(.seconds(3600)))
         }
+        if let pipeline = section.pool?.pipeline {
+            if (1...64).contains(pipeline.value) {
+                pool.pipeline = pipeline.value
+            } else {
+                fail(pipeline, "expected a number of requests per connection from 1 to 64 (1: no pipelining), found \(pipeline.value)")
+            }
+        }
         var timeouts = Timeouts()
         if let connect = section.timeouts?.connect {
             timeouts.connect = checkedDuration(connect, within: .milliseconds(1)...(.seconds(300)))

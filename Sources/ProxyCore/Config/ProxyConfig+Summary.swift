@@ -47,7 +47,7 @@ extension TenantConfig {
         if !protectedUsers.isEmpty {
             parts.append("\(protectedUsers.count) protected user\(protectedUsers.count == 1 ? "" : "s")")
         }
-        parts.append("pool \(c.pool.maxConnections), idle \(ConfigDuration(c.pool.idleTimeout))")
+        parts.append("pool \(c.pool.maxConnections), idle \(ConfigDuration(c.pool.idleTimeout))\(c.pool.pipeline > 1 ? ", pipeline \(c.pool.pipeline)" : "")")
         parts.append("timeouts connect \(ConfigDuration(c.timeouts.connect)), request \(ConfigDuration(c.timeouts.request))")
         if c.tls.caFile != nil { parts.append("custom CA") }
         if c.tls.certFile != nil { parts.append("client certificate") }
