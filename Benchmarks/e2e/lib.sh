@@ -34,7 +34,7 @@ proxy_config() { # tenants upstream port audit-file [idle-timeout]
     url: "$2"
     auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
     default_realm: customers
-    pool: { max_connections: 32, idle_timeout: ${5:-60s} }
+    pool: { max_connections: 32, idle_timeout: ${5:-60s}${PIPELINE:+, pipeline: $PIPELINE} }
     limits: { max_in_flight: 128, max_queued: 128 }
 EOF
     done

@@ -10,6 +10,8 @@
 #   pipelined  bytes, each event loop's calls pipelined on one upstream connection, flushed once
 #           per turn of the loop: what batching the upstream side could save (TARGETS=...)
 #   relay   wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP (TARGETS=...)
+#   proxy-pipelined  the proxy with pool.pipeline: $PIPELINE_DEPTH (default 8) in each tenant: the
+#           logouts of one turn of an event loop pipelined on one connection (TARGETS=...)
 # at each concurrency in $CONCURRENCY, the targets interleaved so they see the same
 # machine. Prints a Markdown table and leaves every log in $RUN (printed at the start).
 #
@@ -39,13 +41,15 @@ FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
 BYTES_PORT=${BYTES_PORT:-18085}
 PIPELINED_PORT=${PIPELINED_PORT:-18086}
+PROXY_PIPELINED_PORT=${PROXY_PIPELINED_PORT:-18087}
+PIPELINE_DEPTH=${PIPELINE_DEPTH:-8}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
 # PIDS, cleanup on exit, wait_for, proxy_config.
 source "$HERE/lib.sh"
 
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$BYTES_PORT" "$PIPELINED_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$BYTES_PORT" "$PIPELINED_PORT" "$PROXY_PIPELINED_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -70,6 +74,14 @@ if [[ " $TARGETS " == *" proxy "* ]]; then
     PROXY_PID=$!
     PIDS+=($PROXY_PID)
     wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+fi
+# The same proxy and tenants, each pool pipelining up to $PIPELINE_DEPTH logouts per connection.
+if [[ " $TARGETS " == *" proxy-pipelined "* ]]; then
+    PIPELINE=$PIPELINE_DEPTH proxy_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_PIPELINED_PORT" "$RUN/audit-pipelined.jsonl" > "$RUN/proxy-pipelined.yaml"
+    BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy-pipelined.yaml" --log-format json 2> "$RUN/proxy-pipelined.log" &
+    PROXY_PIPELINED_PID=$!
+    PIDS+=($PROXY_PIPELINED_PID)
+    wait_for "http://127.0.0.1:$PROXY_PIPELINED_PORT/readyz" 200
 fi
 
 # --- the floor: the proxy's HTTP stack with nothing of the proxy in between ------------------
@@ -115,6 +127,7 @@ url_of() {
     case $1 in
         direct) echo "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" ;;
         proxy) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
+        proxy-pipelined) echo "http://127.0.0.1:$PROXY_PIPELINED_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         bytes) echo "http://127.0.0.1:$BYTES_PORT/mcp" ;;
         pipelined) echo "http://127.0.0.1:$PIPELINED_PORT/mcp" ;;
@@ -122,7 +135,7 @@ url_of() {
         relay) echo "http://127.0.0.1:$RELAY_PORT/admin/realms/customers/users/bench-user-1/logout" ;;
     esac
 }
-mode_of() { case $1 in direct | relay) echo direct ;; proxy | floor | bytes | pipelined) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | relay) echo direct ;; proxy | proxy-pipelined | floor | bytes | pipelined) echo mcp ;; peer) echo peer ;; esac; }
 
 # One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
 # $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
@@ -167,6 +180,7 @@ for c in $CONCURRENCY; do
         # it is the nginx column).
         server=""
         [[ $target == proxy ]] && server=$PROXY_PID
+        [[ $target == proxy-pipelined ]] && server=$PROXY_PIPELINED_PID
         [[ $target == peer ]] && server=$PEER_PID
         [[ $target == floor ]] && server=$FLOOR_PID
         [[ $target == bytes ]] && server=$BYTES_PID
@@ -190,6 +204,7 @@ for c in $CONCURRENCY; do
             }')
         rss=""
         [[ $target == proxy ]] && rss="$(( $(kib "$PROXY_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PID" VmRSS) / 1024 )) MiB"
+        [[ $target == proxy-pipelined ]] && rss="$(( $(kib "$PROXY_PIPELINED_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PIPELINED_PID" VmRSS) / 1024 )) MiB"
         printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s | %s |\n' "$c" "$target" \
             "$(field rps "$line")" "$(field p50_us "$line")" "$(field p99_us "$line")" \
             "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$per_call" "$rss" | tee -a "$RUN/results.md"
@@ -203,12 +218,17 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 {
     echo
     echo "token requests seen by the upstream over the whole run ($((END - START)) s measured + warm-up; token lifetime $TOKEN_LIFETIME s):"
-    echo "proxy ($PROXY_TENANTS tenants): $tokens_proxy; peer (one Keycloak): $tokens_peer"
+    echo "proxy ($PROXY_TENANTS tenants${PROXY_PIPELINED_PID:+, and as many for proxy-pipelined}): $tokens_proxy; peer (one Keycloak): $tokens_peer"
     echo "token requests, seconds since the first: $(awk 'NR == 1 { t0 = $1 } { printf "%.1f ", $1 - t0 }' "$RUN/token-requests.log")"
     if [[ -n ${PROXY_PID:-} ]]; then
         echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
         echo "proxy audit records: $(wc -l < "$RUN/audit.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit.jsonl" || true)"
         echo "proxy peak RSS (VmHWM): $(( $(kib "$PROXY_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-rss.txt"
+    fi
+    if [[ -n ${PROXY_PIPELINED_PID:-} ]]; then
+        echo "proxy-pipelined /metrics: $(curl -s "http://127.0.0.1:$PROXY_PIPELINED_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
+        echo "proxy-pipelined audit records: $(wc -l < "$RUN/audit-pipelined.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit-pipelined.jsonl" || true)"
+        echo "proxy-pipelined peak RSS (VmHWM): $(( $(kib "$PROXY_PIPELINED_PID" VmHWM) / 1024 )) MiB"
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
@@ -219,7 +239,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
 # through the proxy, or through the floor with PERF_TARGET=floor (or bytes, or pipelined), and writes the heaviest
 # symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
-perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; pipelined) echo "${PIPELINED_PID:-}" ;; esac; }
+perf_pid_of() { case $1 in proxy) echo "${PROXY_PID:-}" ;; proxy-pipelined) echo "${PROXY_PIPELINED_PID:-}" ;; floor) echo "${FLOOR_PID:-}" ;; bytes) echo "${BYTES_PID:-}" ;; pipelined) echo "${PIPELINED_PID:-}" ;; esac; }
 if [[ -n ${PERF_AT:-} && -n $(perf_pid_of "$PERF_TARGET") ]]; then
     perf record -q -F 999 -e cpu-clock -g -p "$(perf_pid_of "$PERF_TARGET")" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
     perf_pid=$!
