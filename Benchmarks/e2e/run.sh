@@ -163,13 +163,15 @@ for target in $TARGETS; do load "$target" 4 2s > /dev/null; done
 START=$(date +%s)
 # The proxy's RSS once a second for the whole measured run (seconds since START, KiB): shows
 # whether it grows between steps and within one.
-if [[ -n ${PROXY_PID:-} ]]; then
-    while kill -0 "$PROXY_PID" 2>/dev/null; do
-        echo "$(($(date +%s) - START)) $(kib "$PROXY_PID" VmRSS)" >> "$RUN/proxy-rss.txt"
+for pid_file in "${PROXY_PID:-}:proxy-rss.txt" "${PROXY_PIPELINED_PID:-}:proxy-pipelined-rss.txt"; do
+    pid=${pid_file%%:*}
+    [[ -n $pid ]] || continue
+    while kill -0 "$pid" 2>/dev/null; do
+        echo "$(($(date +%s) - START)) $(kib "$pid" VmRSS)" >> "$RUN/${pid_file#*:}"
         sleep 1
     done &
     PIDS+=($!)
-fi
+done
 {
     echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | CPU µs per call: wrk / nginx / server | proxy VmHWM / VmRSS |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -228,7 +230,7 @@ tokens_peer=$(grep -c ' /auth/realms/' "$RUN/token-requests.log" || true)
     if [[ -n ${PROXY_PIPELINED_PID:-} ]]; then
         echo "proxy-pipelined /metrics: $(curl -s "http://127.0.0.1:$PROXY_PIPELINED_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
         echo "proxy-pipelined audit records: $(wc -l < "$RUN/audit-pipelined.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit-pipelined.jsonl" || true)"
-        echo "proxy-pipelined peak RSS (VmHWM): $(( $(kib "$PROXY_PIPELINED_PID" VmHWM) / 1024 )) MiB"
+        echo "proxy-pipelined peak RSS (VmHWM): $(( $(kib "$PROXY_PIPELINED_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-pipelined-rss.txt"
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
