@@ -36,7 +36,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
 
     private struct Exchange {
         let id: UInt64
-        /// Resumed exactly once: by whoever takes the exchange out of ``exchange``.
+        /// Resumed exactly once: by whoever takes the exchange out of ``exchanges``.
         let waiter: Waiter
         let deadline: NIODeadline
         var status = 0
@@ -86,6 +86,10 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// Pipelined requests written in this turn of the event loop wait for its end to be
     /// flushed; read on the channel's event loop only.
     var flushPending: Bool { flushScheduled }
+
+    /// Being closed: it takes no more exchanges (a TLS connection stays active until the peer's
+    /// close_notify or a timeout); read on the channel's event loop only.
+    var isClosing: Bool { closed }
 
     /// Sends `request` and waits for its whole answer until `deadline`.
     func run(_ request: UpstreamRequest, deadline: NIODeadline) async throws -> UpstreamResponse {
@@ -146,9 +150,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
         }
         guard check(by: deadline, context: context) else {
-            // Only an event loop that is shutting down refuses; nothing would answer.
+            // Closing already (a pipelined request may find it so), or an event loop that is
+            // shutting down refuses; nothing would answer. Nothing was sent: a pipelined request
+            // goes again.
             context.close(promise: nil)
-            return waiter.resume(with: .failure(UpstreamTransportError.connectionClosed))
+            return waiter.resume(with: .failure(pipelined ? UpstreamTransportError.staleConnection : .connectionClosed))
         }
         let isHead = request.method == .HEAD
         if exchanges.isEmpty { parser.expectAnswer(toHead: isHead) }
@@ -194,7 +200,8 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
         if now < due {
             if !check(by: due, context: context) { fail(UpstreamTransportError.connectionClosed) }
         } else if !exchanges.isEmpty {
-            // Those behind the one that timed out lose their place: stale, to be sent again.
+            // Each whose deadline has passed timed out; one behind with time left loses its
+            // place: stale, to be sent again.
             fail { exchange, _ in exchange.deadline <= now ? UpstreamTransportError.timedOut : .staleConnection }
         } else if pool.retire(self) {
             context.close(promise: nil)

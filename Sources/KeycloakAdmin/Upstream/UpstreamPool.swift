@@ -118,10 +118,11 @@ final class UpstreamPool: Sendable {
     func pipelinedConnectionOnThisLoop() -> UpstreamConnection? {
         state.withLock { state in
             guard !state.isShutDown else { return nil }
-            // A connection's `inFlight` and `flushPending` are its loop's state: read only for
-            // this loop's connections.
+            // A connection's `inFlight`, `flushPending` and `isClosing` are its loop's state: read
+            // only for this loop's connections.
             func hasRoom(_ connection: UpstreamConnection) -> Bool {
-                connection.channel.eventLoop.inEventLoop && connection.inFlight < pipeline && connection.channel.isActive
+                connection.channel.eventLoop.inEventLoop && connection.inFlight < pipeline && !connection.isClosing
+                    && connection.channel.isActive
             }
             if let batching = state.sharing.last(where: { hasRoom($0) && $0.flushPending }) { return batching }
             while let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
