@@ -52,8 +52,9 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     /// The exchanges sent and not answered, oldest first: the first is the one being answered.
     /// More than one only when pipelined.
     private var exchanges = CircularBuffer<Exchange>(initialCapacity: 1)
-    /// A flush of the pipelined requests written in this turn of the event loop is due at its end.
-    private var flushScheduled = false
+    /// A flush of the pipelined requests written in this turn of the event loop is due at its
+    /// end (so another request of this turn shares it); read on the channel's event loop only.
+    private(set) var flushScheduled = false
     private var parser = UpstreamResponseParser()
     /// Bytes of an answer that are not an event yet (a head or chunk line cut by a read).
     private var pending: ByteBuffer?
@@ -67,9 +68,11 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
     private var idleSince = NIODeadline.now()
     /// Exchanges answered whole on this connection.
     private var served = 0
-    /// Set once the connection is being closed: no check is armed after that. (A check NIO has
-    /// already taken off its heap for the current tick still runs when cancelled.)
-    private var closed = false
+    /// Set once the connection is being closed: no check is armed after that, and it takes no
+    /// more exchanges (a TLS connection stays active until the peer's close_notify or a
+    /// timeout). (A check NIO has already taken off its heap for the current tick still runs
+    /// when cancelled.) Read on the channel's event loop only.
+    private(set) var closed = false
     /// The exchange whose caller went away before it began.
     private var cancelledBeforeStart: UInt64?
     private static let exchangeIDs = Atomic<UInt64>(0)
@@ -82,14 +85,6 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
 
     /// Exchanges sent and not answered yet; read on the channel's event loop only.
     var inFlight: Int { exchanges.count }
-
-    /// Pipelined requests written in this turn of the event loop wait for its end to be
-    /// flushed; read on the channel's event loop only.
-    var flushPending: Bool { flushScheduled }
-
-    /// Being closed: it takes no more exchanges (a TLS connection stays active until the peer's
-    /// close_notify or a timeout); read on the channel's event loop only.
-    var isClosing: Bool { closed }
 
     /// Sends `request` and waits for its whole answer until `deadline`.
     func run(_ request: UpstreamRequest, deadline: NIODeadline) async throws -> UpstreamResponse {
@@ -282,7 +277,7 @@ final class UpstreamConnection: ChannelInboundHandler, NIOScheduledCallbackHandl
             while !exchanges.isEmpty, let event = try parser.next(&buffer) {
                 handle(event, more: buffer.readableBytes > 0, context: context)
                 // The next pipelined answer has begun in this read.
-                if event == .end, buffer.readableBytes > 0, !exchanges.isEmpty { exchanges[exchanges.startIndex].answered = true }
+                if case .end = event, buffer.readableBytes > 0, !exchanges.isEmpty { exchanges[exchanges.startIndex].answered = true }
             }
         } catch {
             return fail(UpstreamTransportError.malformedAnswer(error.reason))

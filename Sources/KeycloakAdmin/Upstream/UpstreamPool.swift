@@ -35,15 +35,22 @@ final class UpstreamPool: Sendable {
         var nextWaiter: UInt64 = 0
         var isShutDown = false
 
+        /// An idle connection of the calling thread's event loop, taken out of `idle`; nil when
+        /// there is none. (One found closing is dropped: its `closed` frees the slot.)
+        mutating func idleOnThisLoop() -> UpstreamConnection? {
+            while let index = idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
+                let connection = idle.remove(at: index)
+                if connection.channel.isActive { return connection }
+            }
+            return nil
+        }
+
         /// An idle connection, or the right to open one, or nil when every slot is taken.
         mutating func take(limit: Int) throws(UpstreamTransportError) -> Handoff? {
             guard !isShutDown else { throw .shutDown }
             // A connection of the calling thread's event loop first (no thread hop to send or
             // to resume), else a new one there while the limit allows, else any.
-            if let index = idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
-                let connection = idle.remove(at: index)
-                if connection.channel.isActive { return .connection(connection) }
-            }
+            if let connection = idleOnThisLoop() { return .connection(connection) }
             if open < limit && MultiThreadedEventLoopGroup.currentEventLoop != nil {
                 open += 1
                 return .connect
@@ -101,12 +108,7 @@ final class UpstreamPool: Sendable {
     func idleConnectionOnThisLoop() -> UpstreamConnection? {
         state.withLock { state in
             guard !state.isShutDown else { return nil }
-            while let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
-                let connection = state.idle.remove(at: index)
-                if connection.channel.isActive { return connection }
-                // Closing: its `closed` frees the slot.
-            }
-            return nil
+            return state.idleOnThisLoop()
         }
     }
 
@@ -118,18 +120,16 @@ final class UpstreamPool: Sendable {
     func pipelinedConnectionOnThisLoop() -> UpstreamConnection? {
         state.withLock { state in
             guard !state.isShutDown else { return nil }
-            // A connection's `inFlight`, `flushPending` and `isClosing` are its loop's state: read
+            // A connection's `inFlight`, `flushScheduled` and `closed` are its loop's state: read
             // only for this loop's connections.
             func hasRoom(_ connection: UpstreamConnection) -> Bool {
-                connection.channel.eventLoop.inEventLoop && connection.inFlight < pipeline && !connection.isClosing
+                connection.channel.eventLoop.inEventLoop && connection.inFlight < pipeline && !connection.closed
                     && connection.channel.isActive
             }
-            if let batching = state.sharing.last(where: { hasRoom($0) && $0.flushPending }) { return batching }
-            while let index = state.idle.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
-                let connection = state.idle.remove(at: index)
-                guard connection.channel.isActive else { continue }
-                state.sharing.append(connection)
-                return connection
+            if let batching = state.sharing.last(where: { hasRoom($0) && $0.flushScheduled }) { return batching }
+            if let idle = state.idleOnThisLoop() {
+                state.sharing.append(idle)
+                return idle
             }
             return state.sharing.last(where: hasRoom)
         }
