@@ -6,8 +6,6 @@ public struct AdminToken: Sendable {
     let generation: UInt64
     /// The bearer token.
     public let value: Secret
-    /// Every admin request's `Authorization` and `Accept` lines as they go on the wire, made once.
-    let adminFieldLines: Secret
     /// When the token request was sent: the lifetime counts from there, not from the answer.
     let requestedAt: ContinuousClock.Instant
     let lifetime: Duration
@@ -16,7 +14,6 @@ public struct AdminToken: Sendable {
     init(generation: UInt64, value: Secret, requestedAt: ContinuousClock.Instant, lifetime: Duration) {
         self.generation = generation
         self.value = value
-        self.adminFieldLines = Secret("Authorization: Bearer " + value.revealed + "\r\nAccept: application/json\r\n")
         self.requestedAt = requestedAt
         self.lifetime = lifetime
         self.refreshAt = requestedAt + Self.usableFor(lifetime)

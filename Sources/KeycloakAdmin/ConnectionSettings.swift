@@ -54,17 +54,10 @@ public struct AdminAuth: Sendable, Hashable {
 public struct PoolSettings: Sendable, Hashable {
     public var maxConnections: Int
     public var idleTimeout: Duration
-    /// At most this many requests sent and unanswered on one connection (HTTP/1.1 pipelining);
-    /// 1, the default, sends the next only once the answer has come. Only idempotent requests
-    /// answered on the event loop (a user's logout) are pipelined: those of one turn of the
-    /// loop go out in one write; a later one goes behind unanswered ones only when no idle
-    /// connection of its loop is free. A slow answer holds up those behind it on its connection.
-    public var pipeline: Int
 
-    public init(maxConnections: Int = 8, idleTimeout: Duration = .seconds(60), pipeline: Int = 1) {
+    public init(maxConnections: Int = 8, idleTimeout: Duration = .seconds(60)) {
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
-        self.pipeline = pipeline
     }
 }
 

@@ -1,7 +1,5 @@
 public import Logging
 import Foundation
-import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 /// Talks to one Keycloak (one tenant) with its own connection pool and cached admin token.
@@ -46,7 +44,7 @@ public final class KeycloakAdminClient: Sendable {
         else {
             throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
         }
-        guard parsed.path.isEmpty || parsed.path == "/", parsed.query == nil else {
+        guard parsed.path.isEmpty || parsed.path == "/", parsed.query == nil, parsed.user == nil else {
             throw KeycloakError(
                 .invalidArgument, "url \"\(settings.url)\" must be scheme, host and port only; put a prefix in base_path")
         }
@@ -55,7 +53,9 @@ public final class KeycloakAdminClient: Sendable {
         guard basePath.isEmpty || basePath.hasPrefix("/") else {
             throw KeycloakError(.invalidArgument, "base_path \"\(settings.basePath)\" must be empty or start with /")
         }
-        let upstream = try UpstreamClient(settings: settings, endpoint: UpstreamEndpoint(parsed)) { [logger] in
+        let origin = scheme + "://" + (parsed.host.map { $0.contains(":") && !$0.hasPrefix("[") ? "[" + $0 + "]" : $0 } ?? "")
+            + (parsed.port.map { ":" + String($0) } ?? "")
+        let upstream = try UpstreamClient(origin: origin, settings: settings) { [logger] in
             logger.debug("Keycloak closed a reused connection before answering; sending the request again")
             onRetry?()
         }
@@ -112,7 +112,8 @@ public final class KeycloakAdminClient: Sendable {
     private func send(
         _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool
     ) async throws(KeycloakError) -> UpstreamResponse {
-        let request = UpstreamRequest(method, path: path, fieldLines: token.adminFieldLines, idempotent: idempotent)
+        let headers: HTTPHeaders = ["Authorization": "Bearer " + token.value.revealed, "Accept": "application/json"]
+        let request = UpstreamRequest(method, path: path, headers: headers, idempotent: idempotent)
         return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)
     }
 }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -82,38 +84,45 @@ extension KeycloakError {
             realm: realm, upstreamStatus: response.status, upstreamError: response.errorText, retryable: false)
     }
 
-    /// A request that got no HTTP answer.
+    /// A request that got no whole HTTP answer, from AsyncHTTPClient's error.
     static func transport(_ error: any Error, realm: String?, timeout: Duration) -> KeycloakError {
         if let error = error as? KeycloakError { return error }
-        if let error = error as? UpstreamTransportError {
+        if let error = error as? HTTPClientError {
             switch error {
-            case .timedOut:
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return KeycloakError(
                     .upstreamTimeout, "Keycloak did not answer within \(Self.render(timeout))", realm: realm)
-            case .connectTimeout:
+            case .connectTimeout, .tlsHandshakeTimeout:
                 return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak in time", realm: realm)
-            case .connectFailed(let cause):
-                return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak: \(Self.describe(cause))", realm: realm)
-            case .connectionClosed, .staleConnection:
-                return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
-            case .poolExhausted:
+            case .getConnectionFromPoolTimeout:
                 return KeycloakError(
                     .tenantOverloaded, "every connection to Keycloak stayed busy; too many calls in flight", realm: realm)
-            case .malformedAnswer(let reason):
-                return KeycloakError(
-                    .upstreamError, "Keycloak's answer is not valid HTTP/1.1 (\(reason)); is something else listening at this URL?",
-                    realm: realm, retryable: false)
-            case .bodyTooLarge:
-                return KeycloakError(
-                    .upstreamError, "Keycloak's answer was larger than \(UpstreamClient.maximumBodySize >> 20) MiB", realm: realm)
-            case .shutDown:
+            case .remoteConnectionClosed:
+                return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
+            case .alreadyShutdown:
                 return KeycloakError(.upstreamUnavailable, "the connection pool of this tenant was closed", realm: realm)
             case .cancelled:
                 return KeycloakError(.upstreamUnavailable, "the request was cancelled", realm: realm)
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return KeycloakError(.invalidArgument, "the tenant's URL cannot be requested (\(error))", realm: realm, retryable: false)
+            default:
+                return KeycloakError(.upstreamError, "Keycloak's answer could not be read (\(error))", realm: realm)
             }
+        }
+        if error is HTTPParserError {
+            return KeycloakError(
+                .upstreamError, "Keycloak's answer is not valid HTTP (\(error)); is something else listening at this URL?",
+                realm: realm, retryable: false)
+        }
+        if error is NIOTooManyBytesError {
+            return KeycloakError(
+                .upstreamError, "Keycloak's answer was larger than \(UpstreamClient.maximumBodySize >> 20) MiB", realm: realm)
         }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return KeycloakError(.upstreamUnavailable, "TLS with Keycloak failed: \(error)", realm: realm)
+        }
+        if let error = error as? NIOConnectionError {
+            return KeycloakError(.upstreamUnavailable, "could not connect to Keycloak: \(Self.describe(error))", realm: realm)
         }
         if let error = error as? IOError {
             return KeycloakError(.upstreamUnavailable, "connection to Keycloak failed: \(error)", realm: realm)

@@ -36,8 +36,8 @@ struct TokenFetch: Sendable {
                 .upstreamError, "the token endpoint answered without an access token", realm: auth.realm,
                 upstreamStatus: response.status)
         }
-        // Sent as a header on every admin request, where the connection does not validate
-        // headers again: CR, LF or anything but visible ASCII would end or forge a header.
+        // Sent as a header on every admin request: CR, LF or anything but visible ASCII would
+        // end or forge a header, and is no bearer token (RFC 6750).
         guard Self.isHeaderSafe(token.accessToken) else {
             throw KeycloakError(
                 .upstreamError, "the token endpoint answered with an access token that holds characters a bearer token cannot have",

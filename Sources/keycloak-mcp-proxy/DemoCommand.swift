@@ -65,7 +65,9 @@ struct DemoCommand: AsyncParsableCommand {
             for problem in error.errors { StandardError.print(problem.description) }
             throw ExitCode(1)
         }
-        let runtime = try ProxyRuntime(config: config, logger: logger, audit: try ProxyRuntime.openAuditLog(config))
+        let prometheus = PrometheusMetrics()
+        let audit = try ProxyRuntime.openAuditLog(config, metrics: prometheus, logger: logger)
+        let runtime = try ProxyRuntime(config: config, logger: logger, audit: audit, prometheus: prometheus)
         defer { runtime.close() }
         let http = runtime.httpService()
         let group = runtime.serviceGroup([http], signals: true)

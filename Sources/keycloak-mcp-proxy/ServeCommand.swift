@@ -79,10 +79,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func serve(_ config: ProxyConfig, loader: ConfigLoader, logger: Logger) async throws(ServeError) {
         let caller = try stdio ? ProxyRuntime.caller(agent: agent, in: config) : .anonymous
-        let audit = try ProxyRuntime.openAuditLog(config)
+        if let limit = FileDescriptorLimit.raise() {
+            logger.info("open file limit", metadata: ["soft": "\(limit.soft)", "hard": "\(limit.hard)"])
+        }
+        let prometheus = PrometheusMetrics()
+        let audit = try ProxyRuntime.openAuditLog(config, metrics: prometheus, logger: logger)
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(config: config, logger: logger, audit: audit, reloadFrom: (self.config, loader))
+            runtime = try ProxyRuntime(
+                config: config, logger: logger, audit: audit, reloadFrom: (self.config, loader), prometheus: prometheus)
         } catch {
             audit.close()
             throw error

@@ -12,7 +12,7 @@ struct IdempotentRetryTests {
     @Test func aPostThatIsNotIdempotentIsSentOnceOnly() async throws {
         try await KeycloakEmulator.withRunning { emulator in
             try seedCustomers(emulator)
-            let client = try UpstreamClient(settings: settings(emulator), endpoint: UpstreamEndpoint(URL(string: emulator.url)!))
+            let client = try UpstreamClient(origin: emulator.url, settings: settings(emulator))
             let logout = "/admin/realms/customers/users/\(aliceID)/logout"
             func send(_ request: UpstreamRequest) async throws(KeycloakError) -> Int {
                 try await client.send(request, timeout: .seconds(5), realm: "customers").status

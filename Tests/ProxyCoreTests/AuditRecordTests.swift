@@ -1,3 +1,4 @@
+import Foundation
 @testable import ProxyCore
 import Testing
 
@@ -21,7 +22,7 @@ struct AuditRecordTests {
         ]
         // The same text JSONValue writes for the same object: compact, keys in sorted order.
         #expect(line == expected.jsonText)
-        #expect(try JSONValue(parsing: Array(line.utf8)) == expected)
+        #expect(try JSONCoding.decode(JSONValue.self, from: Data(line.utf8)) == expected)
     }
 
     @Test func absentFieldsAreLeftOutNotNull() {
@@ -34,14 +35,6 @@ struct AuditRecordTests {
             record.jsonLine
                 == #"{"agent":"incident-bot","decision":"allow","duration_ms":1.235,"outcome":"ok","request_id":"00c0ffee00c0ffee","time":"2025-11-24T16:00:00.250Z","tool":"logout_user"}"#
         )
-    }
-
-    @Test func durationsReadAsTheNumberJSONValueWritesForTheRoundedValue() {
-        for milliseconds in [0, 0.0004, 0.0006, 0.5, 1, 1.23456, 2.05, 10.1, 999.9999, 123_456.789] {
-            var out: [UInt8] = []
-            AuditRecord.writeMilliseconds(milliseconds, to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == JSONValue.double((milliseconds * 1000).rounded() / 1000).jsonText)
-        }
     }
 
     @Test func timesAreUTCWithMilliseconds() {

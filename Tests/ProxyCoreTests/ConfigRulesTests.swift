@@ -27,10 +27,13 @@ struct ConfigRulesTests {
         #expect(configErrors(text) == ["config.yaml:11:30: tenants.eu.pool.max_connections: expected an integer, found \"many\""])
     }
 
-    @Test func pipelineIsOffUnlessSetAndBounded() throws {
-        #expect(try loadConfig(baseConfig).config.tenant(named: "eu")?.connection.pool.pipeline == 1)
+    @Test func pipelineStillLoadsButWarnsThatItHasNoEffect() throws {
         let deep = try loadConfig(baseConfig + "\n    pool: { max_connections: 4, pipeline: 8 }")
-        #expect(deep.config.tenant(named: "eu")?.connection.pool == PoolSettings(maxConnections: 4, pipeline: 8))
+        #expect(deep.config.tenant(named: "eu")?.connection.pool == PoolSettings(maxConnections: 4))
+        #expect(deep.warnings.map(\.description) == [
+            "config.yaml:11:42: tenants.eu.pool.pipeline: warning: no longer has an effect: requests to Keycloak are not pipelined, so that an answer can never be taken for another request's; remove the key"
+        ])
+        #expect(try loadConfig(baseConfig + "\n    pool: { pipeline: 1 }").warnings.isEmpty)
         #expect(configErrors(baseConfig + "\n    pool: { pipeline: 0 }") == [
             "config.yaml:11:23: tenants.eu.pool.pipeline: expected a number of requests per connection from 1 to 64 (1: no pipelining), found 0"
         ])

@@ -1,101 +1,115 @@
+import AsyncHTTPClient
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
-/// HTTP/1.1 to one tenant's Keycloak, on SwiftNIO directly: a pool of keep-alive connections
-/// (``UpstreamPool``) and one channel handler per connection (``UpstreamConnection``).
+/// HTTP to one tenant's Keycloak through one AsyncHTTPClient `HTTPClient`: its connection pool
+/// (`pool.max_connections`, `pool.idle_timeout`), connect and request timeouts, the tenant's TLS
+/// trust root and client certificate, HTTP/2 where the tenant offers it over TLS.
 ///
-/// It does what the admin client needs and no more: requests to one host, whole answers read
-/// into memory up to ``maximumBodySize``, no redirects, no HTTP/2, no proxies. Compared with a
-/// general-purpose client it saves the per-request state machines and the hops between threads
-/// that a streamed response body needs: an exchange is one write and one resumption.
+/// The `HTTPClient` is made at the first request, so a tenant that is never called costs no
+/// client; ``shutdown()`` shuts it down (an `HTTPClient` must never be dropped without it).
 final class UpstreamClient: Sendable {
     /// Largest body read from Keycloak; a user search of 100 users is far below it.
     static let maximumBodySize = 4 << 20
+    /// How many times a request that a reused connection lost is sent in all.
+    static let maximumAttempts = 3
 
-    let endpoint: UpstreamEndpoint
-    private let pool: UpstreamPool
-    /// Called each time a request goes again after a stale connection lost it.
+    /// `scheme://host[:port]` of the tenant, without a trailing slash.
+    let origin: String
+    private let configuration: HTTPClient.Configuration
+    private let state = Mutex(State.idle)
     private let onRetry: (@Sendable () -> Void)?
 
+    private enum State {
+        case idle
+        case running(HTTPClient)
+        case shutDown
+    }
+
     /// - Parameters:
-    ///   - endpoint: where `settings.url` points; nil when it is no `http(s)://host[:port]`.
-    ///   - onRetry: called each time a request goes again after a stale connection lost it.
-    /// - Throws: `invalid_argument` when the URL is unusable or a TLS file cannot be loaded.
-    init(settings: ConnectionSettings, endpoint: UpstreamEndpoint?, onRetry: (@Sendable () -> Void)? = nil) throws(KeycloakError) {
-        guard let endpoint else {
-            throw KeycloakError(.invalidArgument, "url \"\(settings.url)\" is not an http(s) URL with a host")
-        }
+    ///   - origin: `http(s)://host[:port]`, already checked.
+    ///   - onRetry: called each time a request goes again after a reused connection lost it.
+    /// - Throws: `invalid_argument` when a TLS file cannot be loaded.
+    init(origin: String, settings: ConnectionSettings, onRetry: (@Sendable () -> Void)? = nil) throws(KeycloakError) {
         // Checked for http too: a cert_file without its key_file is a mistake either way.
-        let configuration = try TLSConfiguration.tenant(settings.tls)
-        self.endpoint = endpoint
+        let tls = try TLSConfiguration.tenant(settings.tls)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(settings.timeouts.connect)),
+            connectionPool: .init(
+                idleTimeout: TimeAmount(settings.pool.idleTimeout),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: settings.pool.maxConnections),
+            decompression: .disabled
+        )
+        configuration.httpVersion = .automatic
+        self.origin = origin
+        self.configuration = configuration
         self.onRetry = onRetry
-        let tls: TLSContextCache? =
-            if !endpoint.isTLS { nil } else if settings.tls == TLSSettings() { .systemTrust } else { TLSContextCache(configuration) }
-        self.pool = UpstreamPool(endpoint: endpoint, settings: settings, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    /// The client, made on first use; nil once shut down.
+    private var client: HTTPClient? {
+        state.withLock { state in
+            switch state {
+            case .running(let client):
+                return client
+            case .shutDown:
+                return nil
+            case .idle:
+                let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+                state = .running(client)
+                return client
+            }
+        }
     }
 
     /// Sends `request` and reads the whole answer within `timeout`; transport failures become
-    /// ``KeycloakError``s. Waiting for a busy pool counts toward the timeout and lasts at most
-    /// as long as a connection may take to open.
+    /// ``KeycloakError``s. Waiting for a pooled connection counts toward the timeout; one that
+    /// waits longer than the connect timeout is `tenant_overloaded`.
     ///
-    /// An idempotent request that a stale keep-alive connection lost (closed or reset before any
-    /// byte of the answer, ``UpstreamTransportError/staleConnection``) goes again on the next
-    /// connection the pool gives, within the same timeout, unless the call was cancelled: a
-    /// Keycloak or load balancer that closes idle connections about when the pool reuses them
-    /// (or drops them all at once) would otherwise fail calls that mostly never reached it. A
-    /// stale connection is closed, and a new one never reports stale, so this ends, at the latest
-    /// on a new connection; the bound on attempts only makes sure of it.
+    /// An idempotent request that a reused keep-alive connection lost (Keycloak, or a load
+    /// balancer in between, closed it as the request went out) goes again, within the same
+    /// timeout and at most ``maximumAttempts`` times in all, unless the call was cancelled.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
+        guard let client else {
+            throw KeycloakError(.upstreamUnavailable, "the connection pool of this tenant was closed", realm: realm)
+        }
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        do {
-            var attempt = 1
-            while true {
-                do {
-                    return try await pool.lease(deadline: deadline).run(request, deadline: deadline)
-                } catch UpstreamTransportError.staleConnection
-                    where request.idempotent && attempt <= pool.limit && !Task.isCancelled && NIODeadline.now() < deadline
-                {
-                    attempt += 1
-                    onRetry?()
-                }
-            }
-        } catch {
-            throw KeycloakError.transport(error, realm: realm, timeout: timeout)
-        }
-    }
-
-    /// Sends `request` from the calling event loop without a task, when an idle connection of
-    /// that loop is free, and calls `completion` there with the answer (or the transport
-    /// failure, as ``send(_:timeout:realm:)`` would throw it) within `timeout`. False, having
-    /// sent nothing, when no such connection is free. With pipelining (``PoolSettings/pipeline``)
-    /// an idempotent request may share a connection of that loop that has room. A stale connection's loss is not retried
-    /// here: it comes as `nil` in `completion`, the retry counted, for the caller to go again
-    /// through ``send(_:timeout:realm:)``.
-    func sendNow(
-        _ request: UpstreamRequest, timeout: Duration, realm: String?,
-        completion: @escaping (Result<UpstreamResponse, KeycloakError>?) -> Void
-    ) -> Bool {
-        let pipelined = request.idempotent && pool.pipeline > 1
-        guard let connection = pipelined ? pool.pipelinedConnectionOnThisLoop() : pool.idleConnectionOnThisLoop() else { return false }
-        let onRetry = self.onRetry
-        connection.send(request, deadline: NIODeadline.now() + TimeAmount(timeout), pipelined: pipelined) { result in
-            switch result {
-            case .success(let response):
-                completion(.success(response))
-            case .failure(UpstreamTransportError.staleConnection) where request.idempotent:
+        var outgoing = HTTPClientRequest(url: origin + request.path)
+        outgoing.method = request.method
+        outgoing.headers = request.headers
+        if let body = request.body { outgoing.body = .bytes(body) }
+        var attempt = 1
+        while true {
+            do {
+                let response = try await client.execute(outgoing, deadline: deadline)
+                let body = try await response.body.collect(upTo: Self.maximumBodySize)
+                return UpstreamResponse(status: Int(response.status.code), body: body)
+            } catch let error as HTTPClientError
+                where error == .remoteConnectionClosed && request.idempotent && attempt < Self.maximumAttempts
+                && !Task.isCancelled && NIODeadline.now() < deadline
+            {
+                attempt += 1
                 onRetry?()
-                completion(nil)
-            case .failure(let error):
-                completion(.failure(KeycloakError.transport(error, realm: realm, timeout: timeout)))
+            } catch {
+                throw KeycloakError.transport(error, realm: realm, timeout: timeout)
             }
         }
-        return true
     }
 
-    /// Closes every connection; requests in flight fail. Call it once the calls have drained.
+    /// Shuts the client down, if one was made; requests still in flight fail. Call it once the
+    /// calls have drained.
     func shutdown() async {
-        await pool.shutdown()
+        let client = state.withLock { state -> HTTPClient? in
+            defer { state = .shutDown }
+            if case .running(let client) = state { return client }
+            return nil
+        }
+        try? await client?.shutdown()
     }
 }

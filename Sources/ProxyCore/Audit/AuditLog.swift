@@ -3,16 +3,48 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
-/// Appends audit records as JSON Lines to a file or standard error.
-public final class AuditLog: Sendable {
+/// Appends audit records as JSON Lines to a file or standard error, off the request path.
+///
+/// ``write(_:)`` encodes the record on the caller's thread and appends the line to a bounded
+/// buffer; nothing there waits for the disk, nor for a lock held across `write(2)`. One writer
+/// (``run()``, a `Service`) writes what has gathered, in one system call where it fits, and
+/// writes the rest on graceful shutdown. A record that finds the buffer full, or a line the file
+/// refused, is counted in `/metrics` (`keycloak_mcp_proxy_audit_records_lost_total`) and logged
+/// once per episode: never dropped silently.
+public final class AuditLog: Service, Sendable {
+    /// How many records may wait for the writer.
+    public static let defaultCapacity = 65_536
+
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private let lock = Mutex(())
+    private let capacity: Int
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    private let pending = Mutex(Pending())
+    /// Held by whoever writes to the file: the writer, or ``flush()``. Never by ``write(_:)``.
+    private let output = Mutex(Output())
+    private let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+
+    private struct Pending {
+        var lines: [[UInt8]] = []
+        var refused = 0
+    }
+
+    private struct Output {
+        var closed = false
+        var failing = false
+    }
 
     /// Opens the destination; a file is created if needed and appended to.
-    public init(_ destination: AuditDestination) throws(FileAccess.Failure) {
+    public init(
+        _ destination: AuditDestination, capacity: Int = AuditLog.defaultCapacity, metrics: ProxyMetrics = .system,
+        logger: Logger = Logger(label: "keycloak-mcp-proxy.audit")
+    ) throws(FileAccess.Failure) {
         switch destination {
         case .standardError:
             descriptor = 2
@@ -23,29 +55,124 @@ public final class AuditLog: Sendable {
             descriptor = fd
             ownsDescriptor = true
         }
+        self.capacity = capacity
+        self.metrics = metrics
+        self.logger = logger
+        (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Queues `record` for the writer; returns at once.
     public func write(_ record: AuditRecord) {
-        // Rendered before the lock is taken: rendering under it made the event loops wait for
-        // each other (a buffer kept under the lock saved an allocation and cost more).
-        var line: [UInt8] = []
-        record.writeJSONLine(to: &line)
+        var line = Array(JSONCoding.encode(record))
         line.append(UInt8(ascii: "\n"))
-        lock.withLock { _ in
-            var offset = 0
-            while offset < line.count {
-                let written = line[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
+        let (queued, firstRefusal) = pending.withLock { pending -> (Bool, Bool) in
+            guard pending.lines.count < capacity else {
+                pending.refused += 1
+                return (false, pending.refused == 1)
+            }
+            pending.lines.append(line)
+            return (true, false)
+        }
+        if queued {
+            ring.yield()
+        } else {
+            metrics.auditRecordLost(reason: "buffer_full")
+            if firstRefusal {
+                logger.error(
+                    "audit records are arriving faster than the audit log can be written; records are being lost",
+                    metadata: ["capacity": "\(capacity)"])
             }
         }
     }
 
-    /// Closes a file destination.
+    /// Writes records as they come until graceful shutdown or cancellation, then writes what is
+    /// left.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in self.doorbell {
+                self.flush()
+            }
+        }
+        flush()
+    }
+
+    /// Writes every queued record now.
+    public func flush() {
+        output.withLock { output in
+            let (lines, refused) = pending.withLock { pending in
+                defer { pending.lines = []; pending.refused = 0 }
+                return (pending.lines, pending.refused)
+            }
+            if refused > 0 {
+                logger.error("audit records were lost: the buffer was full", metadata: ["lost": "\(refused)"])
+            }
+            guard !output.closed, !lines.isEmpty else { return }
+            var failed = 0
+            var firstError: Int32 = 0
+            for chunk in Self.chunks(lines) {
+                if let error = Self.writeAll(chunk, to: descriptor) {
+                    failed += chunk.count
+                    if firstError == 0 { firstError = error }
+                }
+            }
+            if failed > 0 {
+                for _ in 0..<failed { metrics.auditRecordLost(reason: "write_failed") }
+                if !output.failing {
+                    logger.error(
+                        "cannot write the audit log; records are being lost",
+                        metadata: ["error": "\(String(cString: strerror(firstError)))", "lost": "\(failed)"])
+                }
+                output.failing = true
+            } else if output.failing {
+                logger.notice("the audit log is written again")
+                output.failing = false
+            }
+        }
+    }
+
+    /// Writes what is queued and closes a file destination.
     public func close() {
-        if ownsDescriptor { lock.withLock { _ in _ = Glibc.close(descriptor) } }
+        flush()
+        ring.finish()
+        output.withLock { output in
+            guard !output.closed else { return }
+            output.closed = true
+            if ownsDescriptor { _ = Glibc.close(descriptor) }
+        }
+    }
+
+    /// The lines in groups of at most 64 KiB (a longer line alone), each written with one call.
+    private static func chunks(_ lines: [[UInt8]]) -> [[[UInt8]]] {
+        var chunks: [[[UInt8]]] = []
+        var current: [[UInt8]] = []
+        var size = 0
+        for line in lines {
+            if size + line.count > 65_536, !current.isEmpty {
+                chunks.append(current)
+                current = []
+                size = 0
+            }
+            current.append(line)
+            size += line.count
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    /// Writes `lines` whole; the `errno` of a failure, or nil.
+    private static func writeAll(_ lines: [[UInt8]], to descriptor: Int32) -> Int32? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        for line in lines { bytes.append(contentsOf: line) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
     }
 }

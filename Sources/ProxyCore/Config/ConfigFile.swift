@@ -23,6 +23,7 @@ struct ServerSection: Decodable {
     var idleTimeout: Located<ConfigDuration>?
     var responseTimeout: Located<ConfigDuration>?
     var maxBodyBytes: Located<Int>?
+    var maxConnections: Located<Int>?
 
     enum CodingKeys: String, CodingKey {
         case listen
@@ -31,6 +32,7 @@ struct ServerSection: Decodable {
         case idleTimeout = "idle_timeout"
         case responseTimeout = "response_timeout"
         case maxBodyBytes = "max_body_bytes"
+        case maxConnections = "max_connections"
     }
 }
 

@@ -108,6 +108,13 @@ struct ConfigValidator {
                 fail(size, "expected a number of bytes from 1024 to 67108864 (64 MiB), found \(size.value)")
             }
         }
+        if let connections = section?.maxConnections {
+            if (1...1_000_000).contains(connections.value) {
+                server.maxConnections = connections.value
+            } else {
+                fail(connections, "expected a number of client connections from 1 to 1000000, found \(connections.value)")
+            }
+        }
         return server
     }
 
@@ -138,7 +145,9 @@ struct ConfigValidator {
         }
         if let pipeline = section.pool?.pipeline {
             if (1...64).contains(pipeline.value) {
-                pool.pipeline = pipeline.value
+                if pipeline.value > 1 {
+                    warn(pipeline, "no longer has an effect: requests to Keycloak are not pipelined, so that an answer can never be taken for another request's; remove the key")
+                }
             } else {
                 fail(pipeline, "expected a number of requests per connection from 1 to 64 (1: no pipelining), found \(pipeline.value)")
             }

@@ -26,7 +26,7 @@ extension ServerConfig {
         case .file(let path): audit = path
         }
         let body = maxBodyBytes % 1024 == 0 ? (maxBodyBytes % (1 << 20) == 0 ? "\(maxBodyBytes >> 20) MiB" : "\(maxBodyBytes >> 10) KiB") : "\(maxBodyBytes) bytes"
-        return "server: listen \(listen); audit to \(audit); idle \(ConfigDuration(idleTimeout)), response \(ConfigDuration(responseTimeout)), body at most \(body)"
+        return "server: listen \(listen); audit to \(audit); idle \(ConfigDuration(idleTimeout)), response \(ConfigDuration(responseTimeout)), body at most \(body), \(maxConnections) connections"
     }
 }
 
@@ -47,7 +47,7 @@ extension TenantConfig {
         if !protectedUsers.isEmpty {
             parts.append("\(protectedUsers.count) protected user\(protectedUsers.count == 1 ? "" : "s")")
         }
-        parts.append("pool \(c.pool.maxConnections), idle \(ConfigDuration(c.pool.idleTimeout))\(c.pool.pipeline > 1 ? ", pipeline \(c.pool.pipeline)" : "")")
+        parts.append("pool \(c.pool.maxConnections), idle \(ConfigDuration(c.pool.idleTimeout))")
         parts.append("timeouts connect \(ConfigDuration(c.timeouts.connect)), request \(ConfigDuration(c.timeouts.request))")
         if c.tls.caFile != nil { parts.append("custom CA") }
         if c.tls.certFile != nil { parts.append("client certificate") }

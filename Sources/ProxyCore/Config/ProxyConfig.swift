@@ -36,16 +36,19 @@ public struct ServerConfig: Sendable, Hashable {
     public var responseTimeout: Duration
     /// Larger request bodies are refused with 413 before they are read whole.
     public var maxBodyBytes: Int
+    /// Client connections open at once; more wait in the listen backlog until one closes.
+    public var maxConnections: Int
 
     /// The listener's limits when the config sets none (`HTTPSettings` defaults to them too).
     public static let defaultIdleTimeout = Duration.seconds(60)
     public static let defaultResponseTimeout = Duration.seconds(120)
     public static let defaultMaxBodyBytes = 1 << 20
+    public static let defaultMaxConnections = 1024
 
     public init(
         listen: ListenAddress, allowedOrigins: [String] = [], auditLog: AuditDestination = .standardError,
         idleTimeout: Duration = defaultIdleTimeout, responseTimeout: Duration = defaultResponseTimeout,
-        maxBodyBytes: Int = defaultMaxBodyBytes
+        maxBodyBytes: Int = defaultMaxBodyBytes, maxConnections: Int = defaultMaxConnections
     ) {
         self.listen = listen
         self.allowedOrigins = allowedOrigins
@@ -53,6 +56,7 @@ public struct ServerConfig: Sendable, Hashable {
         self.idleTimeout = idleTimeout
         self.responseTimeout = responseTimeout
         self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
     }
 }
 

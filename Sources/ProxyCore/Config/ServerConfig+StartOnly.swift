@@ -8,6 +8,7 @@ extension ServerConfig {
         if idleTimeout != other.idleTimeout { keys.append("server.idle_timeout") }
         if responseTimeout != other.responseTimeout { keys.append("server.response_timeout") }
         if maxBodyBytes != other.maxBodyBytes { keys.append("server.max_body_bytes") }
+        if maxConnections != other.maxConnections { keys.append("server.max_connections") }
         return keys
     }
 }

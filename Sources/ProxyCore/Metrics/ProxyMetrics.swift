@@ -20,6 +20,7 @@ import Synchronization
 /// | `keycloak_mcp_proxy_calls_in_flight` | gauge | `tenant`: calls holding one of its slots |
 /// | `keycloak_mcp_proxy_tenant_rejections_total` | counter | `tenant`, `reason` (`overloaded`, `circuit_open`) |
 /// | `keycloak_mcp_proxy_circuit_open` | gauge | `tenant`: 1 while its circuit breaker is open or half-open |
+/// | `keycloak_mcp_proxy_audit_records_lost_total` | counter | `reason` (`buffer_full`, `write_failed`): audit records not written |
 public struct ProxyMetrics: Sendable {
     /// Metric names, for dashboards and tests.
     public enum Name {
@@ -33,6 +34,7 @@ public struct ProxyMetrics: Sendable {
         public static let callsInFlight = "keycloak_mcp_proxy_calls_in_flight"
         public static let tenantRejections = "keycloak_mcp_proxy_tenant_rejections_total"
         public static let circuitOpen = "keycloak_mcp_proxy_circuit_open"
+        public static let auditRecordsLost = "keycloak_mcp_proxy_audit_records_lost_total"
     }
 
     /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
@@ -103,6 +105,9 @@ public struct ProxyMetrics: Sendable {
         Gauge(label: Name.lastReloadSuccess, factory: currentFactory).record(succeeded ? 1 : 0)
     }
 
+    func auditRecordLost(reason: String) {
+        Counter(label: Name.auditRecordsLost, dimensions: [("reason", reason)], factory: currentFactory).increment()
+    }
 
     func tenantRejection(tenant: String, reason: String) {
         Counter(label: Name.tenantRejections, dimensions: [("tenant", tenant), ("reason", reason)], factory: currentFactory).increment()

@@ -79,16 +79,6 @@ final class CallLimiter: Sendable {
         for continuation in resumed { continuation.resume(returning: true) }
     }
 
-    /// Takes a slot if one is free and nobody waits for one, without waiting: true when taken
-    /// (match it with one ``release()``).
-    func acquireNow() -> Bool {
-        state.withLock { state in
-            guard state.order.isEmpty, state.inFlight < state.limits.maxInFlight else { return false }
-            state.inFlight += 1
-            return true
-        }
-    }
-
     /// Takes a slot, waiting at most `maxWait` in the queue. Every successful call must be
     /// matched by one ``release()``.
     func acquire(maxWait: Duration) async throws(Refusal) {

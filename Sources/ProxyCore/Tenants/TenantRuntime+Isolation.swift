@@ -59,38 +59,11 @@ extension TenantRuntime {
         }
     }
 
-    /// A call that holds one of the tenant's slots, from ``admitNow()`` (or within
-    /// ``isolated(_:)``) until ``finish(_:_:)``.
+    /// A call that holds one of the tenant's slots, within ``isolated(_:)`` until ``finish(_:_:)``.
     struct Admission {
         /// It is the one probe of a half-open circuit.
         let probe: Bool
         let meters: TenantMeters
-    }
-
-    /// How ``admitNow()`` went.
-    enum ImmediateAdmission {
-        /// Admitted: match it with one ``finish(_:_:)``.
-        case admitted(Admission)
-        /// The circuit is open: the call fails with this, as in ``isolated(_:)``.
-        case refused(KeycloakError)
-        /// No slot is free without waiting: nothing was taken.
-        case mustWait
-    }
-
-    /// ``isolated(_:)``'s admission without waiting: the same refusal when the circuit is
-    /// open, and a slot only when one is free at once.
-    func admitNow() -> ImmediateAdmission {
-        let decision = breaker.admit()
-        if case .reject(let retryIn, let failures) = decision {
-            return .refused(circuitOpen(retryIn: retryIn, failures: failures))
-        }
-        let probe = decision == .probe
-        guard limiter.acquireNow() else {
-            // A probe that does not go lets the next call be the probe.
-            if probe { breaker.record(.inconclusive, probe: true) }
-            return .mustWait
-        }
-        return .admitted(admitted(probe: probe))
     }
 
     /// The refusal of a call while the circuit is open, counted.
@@ -107,7 +80,7 @@ extension TenantRuntime {
 
     /// Ends an admitted call: what it learnt about Keycloak goes to the breaker, and its slot
     /// is freed.
-    func finish(_ admission: Admission, _ evidence: CircuitBreaker.Evidence) {
+    private func finish(_ admission: Admission, _ evidence: CircuitBreaker.Evidence) {
         admission.meters.circuit(open: breaker.record(evidence, probe: admission.probe))
         limiter.release()
         admission.meters.callsInFlight(change: -1)

@@ -1,8 +1,7 @@
 /// A tool call's result: structured content, rendered as text too, and whether it failed.
 public enum ToolOutcome: Sendable, Hashable {
     case success(JSONValue)
-    /// `logout_user` succeeded (or its dry run did): a result of its own, written without a
-    /// ``JSONValue`` (``writeStructuredContent(to:)``).
+    /// `logout_user` succeeded (or its dry run did).
     case loggedOut(LogoutResult)
     case failure(ToolFailure)
 
@@ -15,20 +14,9 @@ public enum ToolOutcome: Sendable, Hashable {
         }
     }
 
-    /// Appends ``structuredContent`` as compact JSON, keys sorted.
-    public func writeStructuredContent(to out: inout [UInt8]) {
-        switch self {
-        case .loggedOut(let result): result.writeJSON(to: &out)
-        default: structuredContent.writeJSON(to: &out)
-        }
-    }
-
-    /// The text rendering of the structured content.
+    /// The text rendering of the structured content: compact JSON, keys sorted.
     public var text: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        writeStructuredContent(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        structuredContent.jsonText
     }
 
     public var isError: Bool {

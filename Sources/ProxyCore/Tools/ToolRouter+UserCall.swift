@@ -2,9 +2,7 @@ import KeycloakAdmin
 
 extension ToolRouter {
     /// A user call that policy allowed, for one tenant and realm, and the steps of its Keycloak
-    /// part that both ways of running it share (a task's ``ToolRouter/call(_:arguments:caller:requestID:)``
-    /// and the event loop's ``ToolRouter/callNow(_:arguments:caller:requestID:within:completion:)``):
-    /// which lookup it needs, whom it acts on, and what it answers.
+    /// part: which lookup it needs, whom it acts on, and what it answers.
     struct UserCall {
         let tool: ToolName
         let arguments: ToolArguments

@@ -5,10 +5,6 @@ import KeycloakAdmin
 /// tenant's Keycloak within the tenant's isolation (its breaker and its limit of calls in
 /// flight), and writes one audit record and one metric per call, allowed, denied or failed.
 ///
-/// A call runs in a task (``call(_:arguments:caller:requestID:)``), or on the event loop that
-/// read it when nothing has to wait (``callNow(_:arguments:caller:requestID:within:completion:)``);
-/// both take the same steps and record the same.
-///
 /// Each call reads ``TenantRegistry/current`` once, so a reload applies from the next call on,
 /// and holds its tenant's runtime until it ends, so a reload that retires the runtime waits
 /// for it.

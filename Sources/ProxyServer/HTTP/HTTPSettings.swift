@@ -2,21 +2,28 @@ public import ProxyCore
 
 /// Limits of the HTTP listener.
 public struct HTTPSettings: Sendable, Hashable {
+    /// A request head larger than this is answered with 431.
+    public static let maxHeadSize = 64 << 10
+
     /// Larger POST bodies are refused with 413 before they are read whole.
     public var maxBodySize: Int
     /// A request still unanswered after this gets a JSON-RPC internal error (a backstop: tool
     /// calls end sooner, bounded by each tenant's `timeouts.request`).
     public var responseTimeout: Duration
-    /// A connection that sends nothing for this long is closed: an idle keep-alive connection,
-    /// or one whose request body stopped arriving. One waiting for its answer is not.
+    /// A connection that sends no whole request head for this long is closed (idle keep-alive,
+    /// or a head that drips in), and so is one whose body is not whole this long after its head.
+    /// One waiting for its answer is not.
     public var idleTimeout: Duration
+    /// Client connections open at once; more wait until one closes.
+    public var maxConnections: Int
 
     public init(
         maxBodySize: Int = ServerConfig.defaultMaxBodyBytes, responseTimeout: Duration = ServerConfig.defaultResponseTimeout,
-        idleTimeout: Duration = ServerConfig.defaultIdleTimeout
+        idleTimeout: Duration = ServerConfig.defaultIdleTimeout, maxConnections: Int = ServerConfig.defaultMaxConnections
     ) {
         self.maxBodySize = maxBodySize
         self.responseTimeout = responseTimeout
         self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 }

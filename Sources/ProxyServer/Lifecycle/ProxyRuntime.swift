@@ -29,13 +29,15 @@ public final class ProxyRuntime: Sendable {
     private let logger: Logger
 
     /// Builds every tenant's client (nothing is sent to any Keycloak yet). Audit records go to
-    /// `audit` (nil: none); ``openAuditLog(_:)`` opens the config's destination. The runtime
-    /// closes it in ``close()``. With `reloadFrom`, the file `config` was loaded from is watched
-    /// and reloaded with the same loader (so `${NAME}` reads the same environment).
+    /// `audit` (nil: none); ``openAuditLog(_:metrics:logger:)`` opens the config's destination.
+    /// Its writer runs in ``serviceGroup(_:finishing:signals:maximumGracefulShutdown:)``; the
+    /// runtime closes it in ``close()``. With `reloadFrom`, the file `config` was loaded from is
+    /// watched and reloaded with the same loader (so `${NAME}` reads the same environment).
+    /// `/metrics` shows `prometheus`.
     public init(
-        config: ProxyConfig, logger: Logger, audit: AuditLog?, reloadFrom source: (path: String, loader: ConfigLoader)? = nil
+        config: ProxyConfig, logger: Logger, audit: AuditLog?, reloadFrom source: (path: String, loader: ConfigLoader)? = nil,
+        prometheus: PrometheusMetrics = PrometheusMetrics()
     ) throws(ServeError) {
-        let prometheus = PrometheusMetrics()
         let registry: TenantRegistry
         do {
             registry = try TenantRegistry(config: config, logger: logger, metrics: prometheus.metrics)
@@ -51,10 +53,10 @@ public final class ProxyRuntime: Sendable {
         self.tools = ToolServer(router: router, logger: logger)
     }
 
-    /// Opens `server.audit_log` of `config`.
-    public static func openAuditLog(_ config: ProxyConfig) throws(ServeError) -> AuditLog {
+    /// Opens `server.audit_log` of `config`; records lost are counted in `metrics`.
+    public static func openAuditLog(_ config: ProxyConfig, metrics: PrometheusMetrics, logger: Logger) throws(ServeError) -> AuditLog {
         do {
-            return try AuditLog(config.server.auditLog)
+            return try AuditLog(config.server.auditLog, metrics: metrics.metrics, logger: logger)
         } catch {
             throw ServeError(error.reason)
         }
@@ -113,6 +115,8 @@ public final class ProxyRuntime: Sendable {
         // Stopped in reverse: listeners first, then the reloader, the tenant pools last. SIGHUP is
         // the reloader's own, never a shutdown signal.
         var entries = [ServiceGroupConfiguration.ServiceConfiguration(service: registry, serviceName: "tenant-registry")]
+        // Stopped after the listeners: the records of the last calls are written.
+        if let audit { entries.append(.init(service: audit, serviceName: "audit-log")) }
         if let reloader { entries.append(.init(service: reloader, serviceName: "config-reloader")) }
         entries += services.map { .init(service: $0) }
         entries += finishing.map {

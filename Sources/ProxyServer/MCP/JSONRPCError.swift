@@ -1,3 +1,4 @@
+import Foundation
 public import ProxyCore
 
 /// A JSON-RPC error the proxy answers with: its code, its message, and the id of the request
@@ -47,15 +48,8 @@ public struct JSONRPCError: Error, Sendable, Hashable {
         return .object(error)
     }
 
-    /// The response message: `{"error":{...},"id":...,"jsonrpc":"2.0"}`, as UTF-8.
-    var encoded: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.append(contentsOf: #"{"error":"#.utf8)
-        object.writeJSON(to: &out)
-        out.append(contentsOf: #","id":"#.utf8)
-        (id ?? .null).writeJSON(to: &out)
-        out.append(contentsOf: #","jsonrpc":"2.0"}"#.utf8)
-        return out
+    /// The response message: `{"error":{...},"id":...,"jsonrpc":"2.0"}`, as UTF-8 JSON.
+    var encoded: Data {
+        JSONCoding.encode(JSONValue.object(["error": object, "id": id ?? .null, "jsonrpc": "2.0"]))
     }
 }

@@ -1,7 +1,9 @@
+import Foundation
 public import ProxyCore
 
-/// One JSON-RPC message from a client, parsed once and checked before anything answers it, so
-/// malformed input gets a JSON-RPC error (parse error or invalid request), never a hang.
+/// One JSON-RPC message from a client, decoded once (Foundation's `JSONDecoder`) and checked
+/// before anything answers it, so malformed input gets a JSON-RPC error (parse error or invalid
+/// request), never a hang.
 public enum JSONRPCMessage: Sendable, Hashable {
     /// A request to answer, keyed by its id (a string or an integer).
     case request(id: JSONValue, method: String, params: JSONValue?)
@@ -13,29 +15,26 @@ public enum JSONRPCMessage: Sendable, Hashable {
     case invalid(JSONRPCError)
 
     /// The message in `body` (UTF-8 JSON).
-    public init(body: UnsafeRawBufferPointer) {
+    init(body: Data) {
         guard !body.isEmpty else {
             self = .invalid(JSONRPCError(.parseError, "empty request body"))
             return
         }
-        let document: JSONDocument
+        let value: JSONValue
         do {
-            document = try JSONValue.parseDocument(body)
+            value = try JSONCoding.decode(JSONValue.self, from: body)
         } catch {
-            self = .invalid(JSONRPCError(.parseError, "the body is not JSON: \(error)"))
+            self = .invalid(JSONRPCError(.parseError, "the body is not JSON: \(Self.describe(error))"))
             return
         }
-        switch document {
-        case .object: self.init(envelope: document)
-        case .value(let value): self.init(value)
-        }
+        self.init(value)
     }
 
     /// The message `value` is.
     public init(_ value: JSONValue) {
         switch value {
         case .object(let object):
-            self.init(envelope: .object(object.map { (key: $0.key, value: $0.value) }))
+            self.init(envelope: object)
         case .array:
             self = .invalid(JSONRPCError(.invalidRequest, "JSON-RPC batches are not supported; send one message per request"))
         default:
@@ -44,7 +43,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
     }
 
     /// The message whose top-level object is `object`.
-    private init(envelope object: JSONDocument) {
+    private init(envelope object: [String: JSONValue]) {
         let id: JSONValue?
         switch object["id"] {
         case nil: id = nil
@@ -84,6 +83,18 @@ public enum JSONRPCMessage: Sendable, Hashable {
     public var isInitialize: Bool {
         if case .request(_, "initialize", _) = self { return true }
         return false
+    }
+
+    /// What the decoder found wrong, in a sentence.
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
+            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        @unknown default:
+            return "\(error)"
+        }
     }
 }
 

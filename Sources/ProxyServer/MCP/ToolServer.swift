@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 import MCP
 public import ProxyCore
@@ -33,17 +34,16 @@ public struct ToolServer: Sendable {
 
     /// The JSON-RPC response to `message` from `caller`, as UTF-8 JSON; nil for a
     /// notification or a response, which get no answer. A `tools/call` runs under `requestID`.
-    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String) async -> [UInt8]? {
+    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String) async -> Data? {
         switch message {
         case .notification, .response:
             return nil
         case .invalid(let error):
             return error.encoded
         case .request(let id, "tools/call", let params):
-            // The hot path: the result is written straight from the outcome.
             switch await call(params, caller: caller, requestID: requestID) {
             case .success(let outcome):
-                return Self.encode(id: id) { outcome.writeCallToolResult(to: &$0) }
+                return Self.encode(id: id, result: outcome.callToolResult)
             case .failure(var error):
                 error.id = id
                 return error.encoded
@@ -136,19 +136,7 @@ public struct ToolServer: Sendable {
     }
 
     /// `{"id":...,"jsonrpc":"2.0","result":...}`
-    static func encode(id: JSONValue, result: JSONValue) -> [UInt8] {
-        encode(id: id) { result.writeJSON(to: &$0) }
-    }
-
-    /// `{"id":...,"jsonrpc":"2.0","result":...}` with the result written by `writeResult`.
-    static func encode(id: JSONValue, writeResult: (inout [UInt8]) -> Void) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        out.append(contentsOf: #"{"id":"#.utf8)
-        id.writeJSON(to: &out)
-        out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
-        writeResult(&out)
-        out.append(UInt8(ascii: "}"))
-        return out
+    static func encode(id: JSONValue, result: JSONValue) -> Data {
+        JSONCoding.encode(JSONValue.object(["id": id, "jsonrpc": "2.0", "result": result]))
     }
 }

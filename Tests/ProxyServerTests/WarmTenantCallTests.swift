@@ -6,12 +6,11 @@ import TestLogs
 import Testing
 
 extension EndToEnd {
-    /// A `logout_user` by id on a tenant without protected users, once its token is cached, is
-    /// answered on the event loop that read it, with no task (``HTTPConnectionHandler``). It must
-    /// answer exactly as the task would: each of Keycloak's answers and failures, the retries,
-    /// the timeout and the breaker.
-    @Suite("Calls answered on the event loop", .timeLimit(.minutes(1)))
-    struct ImmediateCalls {
+    /// Calls on a tenant whose token is cached and whose connections are open, over one raw
+    /// keep-alive client connection: each of Keycloak's answers and failures, the retries, the
+    /// timeout and the breaker.
+    @Suite("Calls on a warm tenant", .timeLimit(.minutes(1)))
+    struct WarmTenantCalls {
         /// `logout_user` of `user` on tenant eu, as JSON-RPC request `id`.
         static func logout(_ user: String, id: Int) -> String {
             #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","user_id":"\#(user)"}}}"#
@@ -28,11 +27,9 @@ extension EndToEnd {
         }
 
         /// Serves tenant eu (without protected users unless given; `request`: its request
-        /// timeout), warms it
-        /// up on connections of their own (the first call fetches the token, and each event loop
-        /// gets two connections to Keycloak: the listener hands connections to its loops in turn),
-        /// and runs `body` with a new connection. Meanwhile no task may be made: every call of
-        /// `body` was answered on the event loop.
+        /// timeout), warms it up on connections of their own (the first call fetches the token;
+        /// calls at once open more than one connection to Keycloak), and runs `body` with a new
+        /// connection.
         func withWarmTenant(
             request: Duration = .seconds(5), breaker: BreakerSettings? = nil, protectedUsers: [String] = [],
             _ body: (KeycloakEmulator, RawHTTPConnection) async throws -> Void
@@ -40,7 +37,7 @@ extension EndToEnd {
             try await withTwoTenants { eu, _ in
                 var tenant = tenantConfig("eu", eu, request: request, protectedUsers: protectedUsers)
                 if let breaker { tenant.breaker = breaker }
-                try await withListener(proxyConfig([tenant])) { http, port in
+                try await withListener(proxyConfig([tenant])) { _, port in
                     var warm: [RawHTTPConnection] = []
                     for _ in 0..<4 {
                         let connection = try RawHTTPConnection(port: port)
@@ -48,19 +45,16 @@ extension EndToEnd {
                         _ = try await Self.result(connection, id: 1)
                         warm.append(connection)
                     }
-                    // Two calls at once on each loop: each loop gets a second connection to
-                    // Keycloak, for a test that loses one.
+                    // Calls at once: more than one connection to Keycloak, for a test that loses one.
                     for connection in warm { try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1))) }
                     for connection in warm { _ = try await Self.result(connection, id: 1) }
                     #expect(eu.requestCount(.token) == 1)
-                    let tasks = http.connectionTasks.running
                     try await body(eu, try RawHTTPConnection(port: port))
-                    #expect(http.connectionTasks.running == tasks, "a call of the test went to a task")
                 }
             }
         }
 
-        @Test("a logout by id is answered on the loop: the user's sessions end, with one request to Keycloak")
+        @Test("a logout by id: the user's sessions end, with one request to Keycloak")
         func answered() async throws {
             try await withWarmTenant { eu, connection in
                 eu.resetRequestLog()
@@ -118,7 +112,7 @@ extension EndToEnd {
             }
         }
 
-        @Test("Keycloak's refusals map to the same codes as in a task", arguments: [
+        @Test("Keycloak's refusals map to their codes", arguments: [
             (InjectedFailure.status(404, body: #"{"error":"User not found"}"#), "user_not_found", 404),
             (.status(403, body: #"{"error":"HTTP 403 Forbidden"}"#), "upstream_forbidden", 403),
             (.status(500, body: #"{"error":"unknown_error"}"#), "upstream_error", 500),
@@ -134,7 +128,7 @@ extension EndToEnd {
             }
         }
 
-        @Test("a revoked token: the call fetches a new one, goes again in a task, and succeeds; the log says so, with the audit record's request id")
+        @Test("a revoked token: the call fetches a new one, goes again, and succeeds; the log says so, with the audit record's request id")
         func revokedToken() async throws {
             let logs = LogCapture()
             let directory = try StdioTests.temporaryDirectory()
@@ -153,13 +147,13 @@ extension EndToEnd {
                     #expect(result["status"].string == "success", "\(result)")
                     #expect(try onlineSessions(eu, "eu-alice") == 0)
                     #expect(eu.requestCount(.token) == 2)
-                    // The refused one on the loop, and the one in the task with the new token.
+                    // The refused one, and the one with the new token.
                     #expect(eu.requestCount(.logout) == 3)
                     let refused = logs.all.filter { $0.message.hasPrefix("admin token refused") }
                     #expect(refused.count == 1, "\(logs.all.map(\.message))")
                     let requestID = refused.first?.metadata["request_id"].map { "\($0)" } ?? ""
                     #expect(requestID.count == 16 && requestID.allSatisfy(\.isHexDigit), "\(refused)")
-                    // One record for the call, tried on the loop and run again in a task, under that id.
+                    // One record for the call, tried twice, under that id.
                     let records = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").map { JSON(text: String($0)) }
                     let alice = records.filter { $0["user_id"].string == "eu-alice" }
                     #expect(alice.count == 1, "\(records)")
@@ -201,7 +195,7 @@ extension EndToEnd {
             }
         }
 
-        @Test("a timeout on the loop opens the circuit; the next call fails fast on the loop without reaching Keycloak")
+        @Test("a timeout opens the circuit; the next call fails fast without reaching Keycloak")
         func breaker() async throws {
             try await withWarmTenant(request: .milliseconds(300), breaker: BreakerSettings(failures: 1, coolDown: .seconds(30))) { eu, connection in
                 eu.stall(.logout)
