@@ -128,6 +128,7 @@ let package = Package(
                 "TestLogs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The proxy over real loopback HTTP and stdio against emulated tenants; the

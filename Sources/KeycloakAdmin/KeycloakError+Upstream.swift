@@ -109,6 +109,9 @@ extension KeycloakError {
                 return KeycloakError(.upstreamError, "Keycloak's answer could not be read (\(error))", realm: realm)
             }
         }
+        if let error = error as? HTTPParserError, case .invalidEOFState = error {
+            return KeycloakError(.upstreamUnavailable, "Keycloak closed the connection", realm: realm)
+        }
         if error is HTTPParserError {
             return KeycloakError(
                 .upstreamError, "Keycloak's answer is not valid HTTP (\(error)); is something else listening at this URL?",

@@ -13,7 +13,7 @@ struct CheckCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "ok: \(packageRoot)/config.example.yaml: 3 tenants, 2 agents")
-        #expect(lines.dropFirst().first == "  server: listen 127.0.0.1:8080; audit to standard error; idle 1m, response 2m, body at most 1 MiB")
+        #expect(lines.dropFirst().first == "  server: listen 127.0.0.1:8080; audit to standard error; idle 1m, response 2m, body at most 1 MiB, 1024 connections")
         #expect(lines.filter { $0.hasPrefix("  tenant ") }.count == 3)
         #expect(lines.filter { $0.hasPrefix("  agent ") }.count == 2)
         #expect(lines.contains { $0.hasPrefix("  tenant legacy: http://keycloak-legacy.internal:8080/auth; token from realm master by password") })

@@ -68,7 +68,7 @@ import Testing
             #expect(error?.retryable == false)
             #expect(
                 error?.message
-                    == "Keycloak's answer is not valid HTTP/1.1 (the status line is not HTTP/1.x); is something else listening at this URL?")
+                    == "Keycloak's answer is not valid HTTP (invalid constant string); is something else listening at this URL?")
         }
     }
 

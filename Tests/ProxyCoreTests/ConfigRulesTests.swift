@@ -31,7 +31,7 @@ struct ConfigRulesTests {
         let deep = try loadConfig(baseConfig + "\n    pool: { max_connections: 4, pipeline: 8 }")
         #expect(deep.config.tenant(named: "eu")?.connection.pool == PoolSettings(maxConnections: 4))
         #expect(deep.warnings.map(\.description) == [
-            "config.yaml:11:42: tenants.eu.pool.pipeline: warning: no longer has an effect: requests to Keycloak are not pipelined, so that an answer can never be taken for another request's; remove the key"
+            "config.yaml:11:43: tenants.eu.pool.pipeline: no longer has an effect: requests to Keycloak are not pipelined, so that an answer can never be taken for another request's; remove the key"
         ])
         #expect(try loadConfig(baseConfig + "\n    pool: { pipeline: 1 }").warnings.isEmpty)
         #expect(configErrors(baseConfig + "\n    pool: { pipeline: 0 }") == [

@@ -118,15 +118,14 @@ struct IsolationTests {
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == nil)
                 var sent = emulator.requestCount(.userSessions)
 
-                // The first call's reused connection is dropped, and so is the new one its retry
-                // opens; the next two are new connections, dropped and not retried.
-                emulator.failNext(4, with: .dropConnection, only: .userSessions)
+                // Each call's request is dropped, and so is its one retry.
+                emulator.failNext(6, with: .dropConnection, only: .userSessions)
                 for _ in 0..<3 {
                     #expect(errorCode(try await sessions(router, tenant: "eu")) == "upstream_unavailable")
                 }
-                #expect(emulator.requestCount(.userSessions) == sent + 4)
+                #expect(emulator.requestCount(.userSessions) == sent + 6)
                 #expect(gauge() == 1)
-                sent += 4
+                sent += 6
 
                 // Open: refused without a request.
                 let refused = try await sessions(router, tenant: "eu")
@@ -138,10 +137,10 @@ struct IsolationTests {
 
                 // After the cool-down one probe goes; it fails, so the circuit opens again.
                 try await Task.sleep(for: .milliseconds(1200))
-                emulator.failNext(1, with: .dropConnection, only: .userSessions)
+                emulator.failNext(2, with: .dropConnection, only: .userSessions)
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == "upstream_unavailable")
-                #expect(emulator.requestCount(.userSessions) == sent + 1)
-                sent += 1
+                #expect(emulator.requestCount(.userSessions) == sent + 2)
+                sent += 2
                 #expect(errorCode(try await sessions(router, tenant: "eu")) == "upstream_unavailable")
                 #expect(emulator.requestCount(.userSessions) == sent)
 

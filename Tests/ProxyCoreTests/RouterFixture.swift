@@ -14,10 +14,12 @@ struct RouterFixture {
     let eu: KeycloakEmulator
     let us: KeycloakEmulator
     let router: ToolRouter
+    let audit: AuditLog
     let auditPath: String
 
-    /// The audit log's records so far, one JSON object per line.
+    /// The audit log's records so far, one JSON object per line (the queued ones written first).
     func auditRecords() throws -> [[String: Any]] {
+        audit.flush()
         let text = try String(contentsOfFile: auditPath, encoding: .utf8)
         return try text.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
@@ -114,7 +116,7 @@ func withRouter(agents: String = "", _ body: (RouterFixture) async throws -> Voi
             let auditPath = dir.path + "/audit.jsonl"
             let registry = try TenantRegistry(config: config, logger: quietLogger)
             let audit = try AuditLog(.file(auditPath))
-            let fixture = RouterFixture(eu: eu, us: us, router: ToolRouter(registry: registry, audit: audit, logger: quietLogger), auditPath: auditPath)
+            let fixture = RouterFixture(eu: eu, us: us, router: ToolRouter(registry: registry, audit: audit, logger: quietLogger), audit: audit, auditPath: auditPath)
             do {
                 try await body(fixture)
             } catch {

@@ -213,7 +213,7 @@ struct ToolRouterTests {
             _ = try await f.call("logout_user", ["user_id": .string(bobID), "tenant": "wrong-secret"])
             _ = try? await f.call("nope", [:])
             let records = try f.auditRecords()
-            #expect(records.count == 4)
+            try #require(records.count == 4)
             #expect(records[0]["outcome"] as? String == "ok")
             #expect(records[0]["tenant"] as? String == "us")
             #expect(records[0]["user_id"] as? String == aliceID)

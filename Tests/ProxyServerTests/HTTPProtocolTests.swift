@@ -184,7 +184,7 @@ extension EndToEnd {
             }
         }
 
-        @Test("a request with two framings gets 400 and the reason; a huge head gets 431; the server keeps serving")
+        @Test("a request with two framings gets 400; a huge head gets 431 and the reason; the server keeps serving")
         func smugglingAndHugeHeads() async throws {
             try await withTwoTenants { eu, _ in
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
@@ -198,20 +198,21 @@ extension EndToEnd {
                             + "Content-Length: \(smuggled.utf8.count)\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled)
                     // Everything until the proxy closes the connection.
                     let refusal = await smuggling.read(until: "\u{0}never sent\u{0}")
-                    #expect(refusal.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
-                    #expect(refusal.hasSuffix("\r\n\r\na request has both Content-Length and Transfer-Encoding\n"))
+                    #expect(refusal.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(refusal)")
                     #expect(refusal.components(separatedBy: "HTTP/1.1 ").count == 2, "exactly one answer")
 
                     let huge = try RawHTTPConnection(port: port)
                     try huge.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")
-                    #expect(await huge.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 431 Request Header Fields Too Large\r\n"))
+                    let tooLarge = await huge.read(until: "\u{0}never sent\u{0}")
+                    #expect(tooLarge.hasPrefix("HTTP/1.1 431 Request Header Fields Too Large\r\n"), "\(tooLarge)")
+                    #expect(tooLarge.hasSuffix("the request head is larger than 64 KiB\n"), "\(tooLarge)")
                     #expect(await huge.isClosedByPeer())
                     #expect(try await client.post(Self.call, token: TestAgent.incidentBot.token).status == 200)
                 }
             }
         }
 
-        @Test("garbage, twice, while a call runs: the call is answered, then the connection closes")
+        @Test("garbage, twice, while a call runs: the call is answered, then a 400, then the connection closes")
         func garbageWhileACallRuns() async throws {
             try await withTwoTenants { eu, _ in
                 try await withProxy(proxyConfig([tenantConfig("eu", eu)])) { client in
@@ -225,10 +226,12 @@ extension EndToEnd {
                     try connection.send("MORE GARBAGE\r\n\r\n")
                     try await Task.sleep(for: .milliseconds(100))
                     eu.releaseStalled()
-                    let answer = await connection.read(until: "\"id\":8")
-                    #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
-                    #expect(answer.contains("Connection: close\r\n"))
-                    #expect(await connection.isClosedByPeer())
+                    let answers = await connection.read(until: "\u{0}never sent\u{0}")
+                    #expect(answers.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answers)")
+                    let answer = try #require(answers.range(of: "\"id\":8"), "\(answers)")
+                    let refusal = try #require(answers.range(of: "HTTP/1.1 400 Bad Request\r\n"), "\(answers)")
+                    #expect(answer.upperBound <= refusal.lowerBound, "the call's answer comes first")
+                    #expect(answers.components(separatedBy: "HTTP/1.1 ").count == 3, "one answer, one refusal")
                     #expect(try onlineSessions(eu, "eu-alice") == 0)
                 }
             }
@@ -246,7 +249,6 @@ extension EndToEnd {
                     let answer = try #require(answers.range(of: "\"id\":7"), "\(answers)")
                     let refusal = try #require(answers.range(of: "HTTP/1.1 400 Bad Request\r\n"), "\(answers)")
                     #expect(answer.upperBound <= refusal.lowerBound, "the request's answer comes first")
-                    #expect(answers.hasSuffix("the request line is not METHOD target HTTP/1.x\n"), "\(answers)")
                     #expect(await connection.isClosedByPeer())
                 }
             }

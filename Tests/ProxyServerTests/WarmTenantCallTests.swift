@@ -137,7 +137,7 @@ extension EndToEnd {
             let audit = try AuditLog(.file(auditPath))
             try await withTwoTenants { eu, _ in
                 let config = proxyConfig([tenantConfig("eu", eu, protectedUsers: [])])
-                try await withListener(config, logger: logs.logger, audit: audit) { http, port in
+                try await withListener(config, logger: logs.logger(metadataProvider: RequestID.metadataProvider), audit: audit) { http, port in
                     let connection = try RawHTTPConnection(port: port)
                     try connection.send(RawHTTPConnection.post(Self.logout("eu-erin", id: 1)))
                     _ = try await Self.result(connection, id: 1)
@@ -154,6 +154,7 @@ extension EndToEnd {
                     let requestID = refused.first?.metadata["request_id"].map { "\($0)" } ?? ""
                     #expect(requestID.count == 16 && requestID.allSatisfy(\.isHexDigit), "\(refused)")
                     // One record for the call, tried twice, under that id.
+                    audit.flush()
                     let records = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").map { JSON(text: String($0)) }
                     let alice = records.filter { $0["user_id"].string == "eu-alice" }
                     #expect(alice.count == 1, "\(records)")

@@ -21,12 +21,19 @@ public final class LogCapture: Sendable {
         Logger(label: "capture") { _ in Handler(capture: self) }
     }
 
+    /// ``logger`` whose lines also carry what `metadataProvider` gives when each is written, as
+    /// the server's bootstrapped logging does (the request id of the call that logs).
+    public func logger(metadataProvider: Logger.MetadataProvider) -> Logger {
+        Logger(label: "capture") { _ in Handler(capture: self, metadataProvider: metadataProvider) }
+    }
+
     fileprivate func append(_ line: Line) {
         lines.withLock { $0.append(line) }
     }
 
     private struct Handler: LogHandler {
         let capture: LogCapture
+        var metadataProvider: Logger.MetadataProvider? = nil
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
 
@@ -36,7 +43,8 @@ public final class LogCapture: Sendable {
         }
 
         func log(event: LogEvent) {
-            let metadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
+            let provided = metadataProvider?.get() ?? [:]
+            let metadata = self.metadata.merging(provided) { $1 }.merging(event.metadata ?? [:]) { $1 }
             capture.append(Line(level: event.level, message: "\(event.message)", metadata: metadata))
         }
     }

@@ -5,6 +5,9 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// HTTP to one tenant's Keycloak through one AsyncHTTPClient `HTTPClient`: its connection pool
 /// (`pool.max_connections`, `pool.idle_timeout`), connect and request timeouts, the tenant's TLS
@@ -15,8 +18,8 @@ import Synchronization
 final class UpstreamClient: Sendable {
     /// Largest body read from Keycloak; a user search of 100 users is far below it.
     static let maximumBodySize = 4 << 20
-    /// How many times a request that a reused connection lost is sent in all.
-    static let maximumAttempts = 3
+    /// How many times a request that its connection lost is sent in all.
+    static let maximumAttempts = 2
 
     /// `scheme://host[:port]` of the tenant, without a trailing slash.
     let origin: String
@@ -72,9 +75,11 @@ final class UpstreamClient: Sendable {
     /// ``KeycloakError``s. Waiting for a pooled connection counts toward the timeout; one that
     /// waits longer than the connect timeout is `tenant_overloaded`.
     ///
-    /// An idempotent request that a reused keep-alive connection lost (Keycloak, or a load
-    /// balancer in between, closed it as the request went out) goes again, within the same
-    /// timeout and at most ``maximumAttempts`` times in all, unless the call was cancelled.
+    /// An idempotent request that its connection lost before any byte of the answer (closed or
+    /// reset: Keycloak, or a load balancer in between, closed a keep-alive connection as the
+    /// request went out) goes once more, within the same timeout, unless the call was cancelled.
+    /// AsyncHTTPClient does not say whether the connection was a reused one, so a new
+    /// connection's loss goes once more too. An answer cut short never goes again.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         guard let client else {
             throw KeycloakError(.upstreamUnavailable, "the connection pool of this tenant was closed", realm: realm)
@@ -90,8 +95,7 @@ final class UpstreamClient: Sendable {
                 let response = try await client.execute(outgoing, deadline: deadline)
                 let body = try await response.body.collect(upTo: Self.maximumBodySize)
                 return UpstreamResponse(status: Int(response.status.code), body: body)
-            } catch let error as HTTPClientError
-                where error == .remoteConnectionClosed && request.idempotent && attempt < Self.maximumAttempts
+            } catch where Self.isLostBeforeAnswer(error) && request.idempotent && attempt < Self.maximumAttempts
                 && !Task.isCancelled && NIODeadline.now() < deadline
             {
                 attempt += 1
@@ -100,6 +104,13 @@ final class UpstreamClient: Sendable {
                 throw KeycloakError.transport(error, realm: realm, timeout: timeout)
             }
         }
+    }
+
+    /// The connection closed or reset before the answer began.
+    private static func isLostBeforeAnswer(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError { return error == .remoteConnectionClosed }
+        if let error = error as? IOError { return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE }
+        return false
     }
 
     /// Shuts the client down, if one was made; requests still in flight fail. Call it once the

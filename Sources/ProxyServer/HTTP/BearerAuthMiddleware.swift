@@ -2,7 +2,7 @@ import Hummingbird
 
 /// Decides who the request comes from by its `Authorization` header, on the request head: no
 /// body byte is read for a caller that is refused. A missing or unknown token gets 401 with
-/// `WWW-Authenticate: Bearer`, naming no agent.
+/// `WWW-Authenticate: Bearer`, naming no agent, and the connection ends after it.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = ProxyRequestContext
     /// The rules of the config being served now.
@@ -12,7 +12,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard let caller = access().authenticator.caller(authorization: request.headers[.authorization]) else {
             return .jsonRPC(
                 .unauthorized, JSONRPCError(.invalidRequest, "Unauthorized: send Authorization: Bearer <token>"),
-                headers: [.wwwAuthenticate: "Bearer"])
+                headers: [.wwwAuthenticate: "Bearer", .connection: "close"])
         }
         var context = context
         context.caller = caller

@@ -46,17 +46,14 @@ public final class HTTPService: Service, Sendable {
     /// Serves until graceful shutdown (in-flight requests finish) or cancellation.
     public func run() async throws {
         let idleTimeout = TimeAmount(settings.idleTimeout)
-        var channel = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestGuardHandler(deadline: idleTimeout)],
-            idleTimeout: idleTimeout)
-        channel.httpDecoder = .init(
-            maxHeaderFieldSize: HTTPSettings.maxHeadSize, maxHeaderListSize: HTTPSettings.maxHeadSize, maxHeaderFieldCount: 1000)
         let signal = self.signal
         let listen = self.listen
         let logger = self.logger
         let application = Application(
             router: routes.router(),
-            server: .http1(configuration: channel),
+            server: HTTPServerBuilder { responder in
+                ProxyHTTP1Channel(responder: responder, idleTimeout: idleTimeout, maxHeadSize: HTTPSettings.maxHeadSize)
+            },
             configuration: ApplicationConfiguration(
                 address: .hostname(listen.host, port: listen.port),
                 serverName: nil,

@@ -39,6 +39,7 @@ public struct MCPEndpoint: Sendable {
         do {
             body = try await request.body.collect(upTo: settings.maxBodySize)
         } catch is NIOTooManyBytesError {
+            // The rest of the body is not read: the connection ends with this answer.
             return MCPHeadMiddleware.tooLarge(settings.maxBodySize)
         }
         let message = JSONRPCMessage(body: Data(buffer: body, byteTransferStrategy: .noCopy))
@@ -51,28 +52,44 @@ public struct MCPEndpoint: Sendable {
             guard let caller = context.caller else {
                 preconditionFailure("/mcp is served only behind BearerAuthMiddleware")
             }
+            // `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
+            if !message.isInitialize, let version = request.headers[.mcpProtocolVersion], !ToolServer.protocolVersions.contains(version) {
+                let supported = ToolServer.protocolVersions.sorted().joined(separator: ", ")
+                return .jsonRPC(
+                    .badRequest, JSONRPCError(.invalidRequest, "Bad Request: Unsupported protocol version: \(version). Supported: \(supported)", id: id))
+            }
             return await answer(message, id: id, caller: caller, requestID: context.requestID)
         }
     }
 
     /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
     /// bounded by each tenant's `timeouts.request`). A call still running then is cancelled and
-    /// answered with a JSON-RPC internal error.
+    /// answered at once with a JSON-RPC internal error, without waiting for it to end; the
+    /// connection closes after that answer.
     private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller, requestID: String) async -> Response {
         let timeout = settings.responseTimeout
-        let reply = await withTaskGroup(of: Data?.self) { group in
-            group.addTask { await tools.reply(to: message, caller: caller, requestID: requestID) }
-            group.addTask {
-                await Deadlines.shared.expire(after: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        // Whichever comes first: the reply, or nil at the timeout. The other is ignored.
+        let (first, arrived) = AsyncStream<Data?>.makeStream()
+        let call = Task {
+            arrived.yield(await tools.reply(to: message, caller: caller, requestID: requestID))
+            arrived.finish()
         }
+        let timer = Task {
+            await Deadlines.shared.expire(after: timeout)
+            arrived.yield(nil)
+            arrived.finish()
+        }
+        var iterator = first.makeAsyncIterator()
+        let reply = await iterator.next() ?? nil
+        // A cancelled wait ends at once and keeps nothing; a call cancelled at its timeout is not
+        // waited for.
+        timer.cancel()
+        if reply == nil { call.cancel() }
         guard let reply else {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)", "request_id": "\(requestID)"])
-            return .jsonRPC(.internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(timeout)", id: id))
+            return .jsonRPC(
+                .internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(ConfigDuration(timeout))", id: id),
+                headers: [.connection: "close"])
         }
         return .json(.ok, reply)
     }

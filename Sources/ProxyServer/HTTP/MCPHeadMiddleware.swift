@@ -1,9 +1,9 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 
 /// What `/mcp` checks on the request head, before any body byte is read: the method (POST
-/// only: the server is stateless), the media types, a declared length over the limit, and the
-/// protocol version header.
+/// only: the server is stateless), the media types, and a declared length over the limit.
 struct MCPHeadMiddleware: RouterMiddleware {
     typealias Context = ProxyRequestContext
     let maxBodySize: Int
@@ -18,15 +18,13 @@ struct MCPHeadMiddleware: RouterMiddleware {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
             return Self.tooLarge(maxBodySize)
         }
-        if let version = request.headers[.mcpProtocolVersion], !ToolServer.protocolVersions.contains(version) {
-            let supported = ToolServer.protocolVersions.sorted().joined(separator: ", ")
-            return .jsonRPC(.badRequest, JSONRPCError(.invalidRequest, "Bad Request: Unsupported protocol version: \(version). Supported: \(supported)"))
-        }
         return try await next(request, context)
     }
 
     static func tooLarge(_ maxBodySize: Int) -> Response {
-        .jsonRPC(.contentTooLarge, JSONRPCError(.invalidRequest, "Content Too Large: at most \(maxBodySize) bytes"))
+        .jsonRPC(
+            .contentTooLarge, JSONRPCError(.invalidRequest, "Content Too Large: at most \(maxBodySize) bytes"),
+            headers: [.connection: "close"])
     }
 
     /// A POST must send JSON and accept a JSON answer (`application/json`, `application/*`,
@@ -35,7 +33,8 @@ struct MCPHeadMiddleware: RouterMiddleware {
         guard let type = headers[.contentType], MediaType(from: type)?.isType(.applicationJson) == true else {
             return .jsonRPC(.unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"))
         }
-        let accepts = headers[values: .accept].flatMap { $0.split(separator: ",") }.compactMap { MediaType(from: String($0)) }
+        let accepts = headers[values: .accept].flatMap { $0.split(separator: ",") }
+            .compactMap { MediaType(from: $0.trimmingCharacters(in: .whitespaces)) }
             .map { MediaType(type: $0.type, subType: $0.subType) }  // q and other parameters do not matter
         let json = MediaType(type: .application, subType: "json")
         guard accepts.isEmpty || accepts.contains(where: { json.isType($0) }) else {

@@ -13,7 +13,6 @@ struct ProxyRoutes {
 
     func router() -> Router<ProxyRequestContext> {
         let router = Router(context: ProxyRequestContext.self)
-        router.add(middleware: HostMiddleware())
         router.add(middleware: NotFoundMiddleware())
         let mcp = router.group("mcp")
             .add(middleware: OriginMiddleware(access: endpoint.access))
