@@ -50,7 +50,7 @@ extension EmulatorDirectory.Realm {
         case .userSessions(_, let userID):
             if let refusal = checkUser(userID, may: may) { return refusal }
             guard may.view else { return .forbidden }
-            return .json(200, sessionsJSON(sessions.values.filter { $0.userID == userID && !$0.offline }))
+            return .json(200, representations(of: sessions.values.filter { $0.userID == userID && !$0.offline }))
         case .offlineSessions(_, let userID, let clientUUID):
             if let refusal = checkUser(userID, may: may) { return refusal }
             guard may.view else { return .forbidden }
@@ -60,25 +60,21 @@ extension EmulatorDirectory.Realm {
             let found = sessions.values.filter {
                 $0.userID == userID && $0.offline && $0.clientIDs.contains(client.clientID)
             }
-            return .json(200, sessionsJSON(found))
+            return .json(200, representations(of: found))
         case .user(_, let userID):
             if let refusal = checkUser(userID, may: may) { return refusal }
             guard may.view else { return .forbidden }
-            return .json(200, userJSON(users[userID]!, brief: false, may: may))
+            return .json(200, UserRepresentation(users[userID]!, brief: false, may: may))
         case .userSearch:
             guard may.query else { return .forbidden }
             let first = max(0, query["first"].flatMap { Int($0) } ?? 0)
             let maxCount = query["max"].flatMap { Int($0) }.map { $0 < 0 ? Int.max : $0 } ?? 100
             let brief = query["briefRepresentation"] == "true"
             let found = search(query).dropFirst(first).prefix(maxCount)
-            var json = JSONText()
-            json.beginArray()
-            for user in found { json.raw(userJSON(user, brief: brief, may: may)) }
-            json.endArray()
-            return .json(200, json.text)
+            return .json(200, found.map { UserRepresentation($0, brief: brief, may: may) })
         case .userCount:
             guard may.query else { return .forbidden }
-            return .json(200, String(users.values.filter { !$0.isServiceAccount }.count))
+            return .json(200, users.values.filter { !$0.isServiceAccount }.count)
         case .deleteSession(_, let sessionID):
             guard may.manage else { return .forbidden }
             let offline = query["isOffline"] == "true"
@@ -91,7 +87,7 @@ extension EmulatorDirectory.Realm {
             guard may.manage else { return .forbidden }
             removeOnlineSessions(of: nil)
             notBefore = now
-            return .json(200, "{}")
+            return .json(200, [String: String]())
         }
     }
 
@@ -123,61 +119,12 @@ extension EmulatorDirectory.Realm {
             .sorted { $0.user.username < $1.user.username }
     }
 
-    private func userJSON(_ record: UserRecord, brief: Bool, may: AdminPermissions) -> String {
-        let user = record.user
-        var json = JSONText()
-        json.beginObject()
-        json.field("id", user.id)
-        json.field("username", user.username)
-        json.field("firstName", optional: user.firstName)
-        json.field("lastName", optional: user.lastName)
-        json.field("email", optional: user.email)
-        json.field("emailVerified", false)
-        json.field("createdTimestamp", record.createdTimestamp)
-        json.field("enabled", user.enabled)
-        if !brief {
-            json.field("totp", false)
-            json.key("disableableCredentialTypes")
-            json.beginArray()
-            json.endArray()
-            json.key("requiredActions")
-            json.beginArray()
-            json.endArray()
-            json.field("notBefore", record.notBeforeEpochSeconds)
+    private func representations(of found: some Sequence<SessionRecord>) -> [SessionRepresentation] {
+        found.sorted { $0.start < $1.start || ($0.start == $1.start && $0.id < $1.id) }.map { session in
+            var byInternalID: [String: String] = [:]
+            for clientID in session.clientIDs { byInternalID[clients[clientID]?.id ?? clientID] = clientID }
+            return SessionRepresentation(
+                session, username: users[session.userID]?.user.username ?? "", clients: byInternalID)
         }
-        json.key("access")
-        json.beginObject()
-        json.field("manageGroupMembership", may.manage)
-        json.field("view", may.view)
-        json.field("mapRoles", may.manage)
-        json.field("impersonate", false)
-        json.field("manage", may.manage)
-        json.endObject()
-        json.endObject()
-        return json.text
-    }
-
-    private func sessionsJSON(_ found: some Sequence<SessionRecord>) -> String {
-        var json = JSONText()
-        json.beginArray()
-        for session in found.sorted(by: { $0.start < $1.start || ($0.start == $1.start && $0.id < $1.id) }) {
-            json.beginObject()
-            json.field("id", session.id)
-            json.field("username", users[session.userID]?.user.username ?? "")
-            json.field("userId", session.userID)
-            json.field("ipAddress", "127.0.0.1")
-            json.field("start", session.start)
-            json.field("lastAccess", session.lastAccess)
-            json.field("rememberMe", false)
-            json.key("clients")
-            json.beginObject()
-            for clientID in session.clientIDs {
-                json.field(clients[clientID]?.id ?? clientID, clientID)
-            }
-            json.endObject()
-            json.endObject()
-        }
-        json.endArray()
-        return json.text
     }
 }

@@ -128,20 +128,10 @@ extension EmulatorDirectory {
         let lifespan = realms[realm]?.settings.accessTokenLifespan ?? .seconds(60)
         let expiresIn = max(1, lifespan.components.seconds + (lifespan.components.attoseconds > 0 ? 1 : 0))
         let issuedAtEpoch = Self.epochMilliseconds() / 1000
-        var payload = JSONText()
-        payload.beginObject()
-        payload.field("exp", issuedAtEpoch + expiresIn)
-        payload.field("iat", issuedAtEpoch)
-        payload.field("jti", Identifiers.uuid())
-        payload.field("iss", "\(issuer)/realms/\(realm)")
-        payload.field("sub", user.id)
-        payload.field("typ", "Bearer")
-        payload.field("azp", client.clientID)
-        payload.field("sid", optional: sessionID)
-        payload.field("preferred_username", user.username)
-        payload.endObject()
-        let header = Identifiers.base64URL(Data(#"{"alg":"RS256","typ":"JWT","kid":"keycloak-emulator"}"#.utf8))
-        let token = header + "." + Identifiers.base64URL(Data(payload.text.utf8)) + "."
+        let claims = AccessTokenClaims(
+            exp: issuedAtEpoch + expiresIn, iat: issuedAtEpoch, jti: Identifiers.uuid(), iss: "\(issuer)/realms/\(realm)",
+            sub: user.id, azp: client.clientID, sid: sessionID, preferredUsername: user.username)
+        let token = Self.encodedTokenHeader + "." + Identifiers.base64URL(Self.json(claims)) + "."
             + Identifiers.randomBase64URL(bytes: 32)
         accessTokens[token] = AccessTokenRecord(
             realm: realm, userID: user.id, sessionID: sessionID, roles: user.roles, issuedAt: now,
@@ -163,17 +153,19 @@ extension EmulatorDirectory {
     }
 
     private func tokenReply(accessToken: String, expiresIn: Int64, refresh: (String, Int64)?) -> EmulatorReply {
-        var json = JSONText()
-        json.beginObject()
-        json.field("access_token", accessToken)
-        json.field("expires_in", expiresIn)
-        json.field("refresh_expires_in", refresh?.1 ?? 0)
-        if let refresh { json.field("refresh_token", refresh.0) }
-        json.field("token_type", tokenType)
-        json.field("not-before-policy", Int64(0))
-        if let refresh, let record = refreshTokens[refresh.0] { json.field("session_state", record.sessionID) }
-        json.field("scope", "profile email")
-        json.endObject()
-        return .json(200, json.text)
+        .json(
+            200,
+            AccessTokenResponse(
+                accessToken: accessToken, expiresIn: expiresIn, refreshExpiresIn: refresh?.1 ?? 0,
+                refreshToken: refresh?.0, tokenType: tokenType,
+                sessionState: refresh.flatMap { refreshTokens[$0.0]?.sessionID }))
+    }
+
+    /// The first part of every access token.
+    private static let encodedTokenHeader = Identifiers.base64URL(json(AccessTokenClaims.Header()))
+
+    /// Token parts hold only strings and integers, which always encode.
+    private static func json(_ value: some Encodable) -> Data {
+        (try? EmulatorJSON.encoder.encode(value)) ?? Data()
     }
 }

@@ -1,17 +1,17 @@
 /// An answer computed under the directory's lock, turned into an HTTP response outside it.
 struct EmulatorReply: Sendable {
     var status: Int
-    /// JSON text; `nil` for an empty body.
-    var body: String?
-    /// Extra headers, e.g. `Cache-Control` on the token endpoint.
+    /// The value to send as JSON (encoded outside the lock); `nil` for an empty body.
+    var body: (any Encodable & Sendable)?
+    /// Extra headers, e.g. `WWW-Authenticate` on the token endpoint.
     var headers: [(String, String)] = []
 
-    static func json(_ status: Int, _ body: String) -> EmulatorReply {
+    static func json(_ status: Int, _ body: some Encodable & Sendable) -> EmulatorReply {
         EmulatorReply(status: status, body: body)
     }
 
     static func error(_ status: Int, _ error: String, description: String? = nil) -> EmulatorReply {
-        EmulatorReply(status: status, body: JSONText.error(error, description: description))
+        .json(status, ErrorRepresentation(error: error, errorDescription: description))
     }
 
     static let noContent = EmulatorReply(status: 204, body: nil)

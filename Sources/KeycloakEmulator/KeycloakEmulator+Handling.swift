@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -24,7 +25,7 @@ extension KeycloakEmulator {
             try? await channel.close()
             throw DroppedConnection()
         case .status(let status, let body)?:
-            return Self.response(EmulatorReply(status: status, body: body), kind: kind)
+            return Self.response(status: status, body: body.map { ByteBuffer(string: $0) }, kind: kind)
         case nil:
             break
         }
@@ -40,7 +41,7 @@ extension KeycloakEmulator {
         case .route(.token(let realm)):
             let body = try await request.collectBody(upTo: 1 << 20)
             let tokenRequest = TokenRequest(
-                form: PercentDecoding.form(Substring(String(buffer: body))),
+                form: FormFields.decode(String(buffer: body)),
                 authorization: request.headers[.authorization]
             )
             let issuer = baseURL(request) + configuration.basePath
@@ -48,7 +49,7 @@ extension KeycloakEmulator {
             reply = directory.withLock { $0.token(realm: realm, request: tokenRequest, issuer: issuer, now: now) }
         case .route(let route):
             let bearer = Self.bearer(request.headers[.authorization])
-            let query = target.firstIndex(of: "?").map { PercentDecoding.form(target[target.index(after: $0)...]) } ?? [:]
+            let query = target.firstIndex(of: "?").map { FormFields.decode(target[target.index(after: $0)...]) } ?? [:]
             let now = ContinuousClock.now
             reply = directory.withLock { $0.admin(route, bearer: bearer, query: query, now: now) }
         }
@@ -70,16 +71,31 @@ extension KeycloakEmulator {
     private static let pragma = HTTPField.Name("Pragma")!
 
     private static func response(_ reply: EmulatorReply, kind: EndpointKind) -> Response {
+        var body: ByteBuffer?
+        if let value = reply.body {
+            do {
+                body = ByteBuffer(bytes: try EmulatorJSON.encoder.encode(value))
+            } catch {
+                return response(status: 500, body: nil, kind: kind)
+            }
+        }
+        return response(status: reply.status, body: body, headers: reply.headers, kind: kind)
+    }
+
+    /// `body` is JSON, or `nil` for an empty body.
+    private static func response(
+        status: Int, body: ByteBuffer?, headers extra: [(String, String)] = [], kind: EndpointKind
+    ) -> Response {
         var headers = HTTPFields()
-        if reply.body != nil { headers[.contentType] = "application/json" }
+        if body != nil { headers[.contentType] = "application/json" }
         if kind == .token {
             headers[cacheControl] = "no-store"
             headers[pragma] = "no-cache"
         }
-        for (name, value) in reply.headers {
+        for (name, value) in extra {
             if let name = HTTPField.Name(name) { headers[name] = value }
         }
-        let body = reply.body.map { ResponseBody(byteBuffer: ByteBuffer(string: $0)) } ?? ResponseBody()
-        return Response(status: .init(code: reply.status), headers: headers, body: body)
+        return Response(
+            status: .init(code: status), headers: headers, body: body.map { ResponseBody(byteBuffer: $0) } ?? ResponseBody())
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the emulator makes of a raw request target before looking at any state.
 enum RouteMatch: Sendable, Hashable {
     /// A known endpoint.
@@ -36,8 +38,9 @@ enum RouteMatch: Sendable, Hashable {
         if raw.count > 1, raw.last?.isEmpty == true { raw = raw.dropLast() }
         var segments: [String] = []
         segments.reserveCapacity(raw.count)
+        // Split first, then decode each segment once: `%2F` stays inside its segment.
         for segment in raw {
-            guard let decoded = PercentDecoding.decode(segment, plusIsSpace: false) else {
+            guard let decoded = String(segment).removingPercentEncoding else {
                 self = .notFound
                 return
             }

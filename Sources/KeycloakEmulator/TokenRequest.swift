@@ -32,8 +32,8 @@ struct TokenRequest: Sendable {
         else { return nil }
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2,
-            let id = PercentDecoding.decode(parts[0], plusIsSpace: true),
-            let secret = PercentDecoding.decode(parts[1], plusIsSpace: true),
+            let id = FormFields.value(parts[0]),
+            let secret = FormFields.value(parts[1]),
             !id.isEmpty
         else { return nil }
         return (id, secret)
