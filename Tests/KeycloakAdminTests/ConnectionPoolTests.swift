@@ -17,23 +17,26 @@ final class RetryCount: Sendable {
     @Test func keycloakSeesAtMostMaxConnections() async throws {
         try await withTenant(adjust: {
             $0.pool.maxConnections = 2
-            $0.timeouts = Timeouts(connect: .seconds(5), request: .seconds(10))
+            $0.timeouts = Timeouts(connect: .seconds(3), request: .seconds(30))
         }) { emulator, client throws in
             try await client.logout(realm: "customers", userID: aliceID)
             emulator.stall(.logout)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            try await withThrowingTaskGroup(of: KeycloakError?.self) { group in
                 for _ in 0..<3 {
-                    group.addTask { try await client.logout(realm: "customers", userID: aliceID) }
+                    group.addTask { await failure { try await client.logout(realm: "customers", userID: aliceID) } }
                 }
                 while emulator.stalledCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
-                try await Task.sleep(for: .milliseconds(200))
-                // The third call waits for a connection instead of opening one.
+                // The third call waits for a connection instead of opening one, until the connect
+                // timeout: its answer, while the other two are still held, is the signal that it
+                // had every chance to open a third.
+                let third = try await group.next()
+                #expect(third??.code == .tenantOverloaded)
                 #expect(emulator.stalledCount == 2)
                 #expect(try openConnections(to: emulator) == 2)
                 emulator.releaseStalled()
-                try await group.waitForAll()
+                for try await error in group { #expect(error == nil) }
             }
-            #expect(emulator.requestCount(.logout) == 4)
+            #expect(emulator.requestCount(.logout) == 3)
         }
     }
 
@@ -88,13 +91,14 @@ final class RetryCount: Sendable {
         }) { emulator, client throws in
             try await warmUp(client)
             let idle = ContinuousClock.now
-            try await Task.sleep(for: .seconds(4))
-            #expect(try openConnections(to: emulator) == 1, "closed before its idle timeout")
+            // Watched from the start: when it closes is what is checked, not that it is still open
+            // at some moment.
             while try openConnections(to: emulator) > 0, ContinuousClock.now - idle < .seconds(25) {
                 try await Task.sleep(for: .milliseconds(50))
             }
+            let closedAfter = ContinuousClock.now - idle
             #expect(try openConnections(to: emulator) == 0)
-            #expect(ContinuousClock.now - idle >= .seconds(5))
+            #expect(closedAfter >= .seconds(5), "closed after \(closedAfter), before its idle timeout")
         }
     }
 
@@ -111,7 +115,8 @@ final class RetryCount: Sendable {
             stalled.cancel()
             let error = await stalled.value
             #expect(error?.code == .upstreamUnavailable)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // Well before the 30 s request timeout, with room for a loaded machine.
+            #expect(ContinuousClock.now - start < .seconds(10))
             emulator.releaseStalled()
             // The only slot is free again: the next call neither waits nor fails.
             try await client.logout(realm: "customers", userID: aliceID)
@@ -134,7 +139,8 @@ final class RetryCount: Sendable {
             try await client.shutdown()
             #expect(await inFlight.value?.code == .upstreamUnavailable)
             #expect(await waiting.value?.code == .upstreamUnavailable)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // Well before the 30 s request timeout, with room for a loaded machine.
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(try openConnections(to: emulator) == 0)
             emulator.releaseStalled()
         }

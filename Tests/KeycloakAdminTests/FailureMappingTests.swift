@@ -26,7 +26,8 @@ struct FailureMappingTests {
             #expect(error?.code == .upstreamTimeout)
             #expect(error?.retryable == true)
             #expect(elapsed >= .milliseconds(300))
-            #expect(elapsed < .seconds(3))
+            // Nothing else ends the stall: a missed timeout would last until the time limit.
+            #expect(elapsed < .seconds(10))
         }
     }
 
@@ -71,7 +72,8 @@ struct FailureMappingTests {
             let error = await failure { try await client.logout(realm: "customers", userID: aliceID) }
             emulator.releaseStalled()
             #expect(error?.code == .upstreamTimeout)
-            #expect(clock.now - start < .seconds(3))
+            // Nothing else ends the stall: a missed timeout would last until the time limit.
+            #expect(clock.now - start < .seconds(10))
             #expect(emulator.adminRequestCount == 0)
         }
     }

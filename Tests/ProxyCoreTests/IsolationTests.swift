@@ -72,8 +72,9 @@ struct IsolationTests {
                     var fastRejections = 0
                     for try await (code, elapsed) in group {
                         codes[code ?? "ok", default: 0] += 1
-                        // Refused at once: well within the 2 s the stalled calls wait.
-                        if code == "tenant_overloaded", elapsed < .seconds(1) { fastRejections += 1 }
+                        // Refused without waiting: a refusal after a wait in the queue comes at the
+                        // 2 s request timeout at the earliest, however fast the machine.
+                        if code == "tenant_overloaded", elapsed < .seconds(2) { fastRejections += 1 }
                     }
                     #expect(Set(codes.keys).isSubset(of: ["tenant_overloaded", "upstream_timeout"]), "\(codes)")
                     #expect(codes.values.reduce(0, +) == callers)
