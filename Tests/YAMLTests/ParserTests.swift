@@ -112,3 +112,58 @@ struct ParserTests {
         #expect(pairs[0].value.scalar == Scalar("8", style: .plain, tag: Scalar.stringTag))
     }
 }
+
+/// What the parser steps over: reported, and the rest of the document still read.
+@Suite("YAML parser: problems it steps over")
+struct ParserRecoveryTests {
+    private func collected(_ text: String) throws -> (root: Node?, problems: [String]) {
+        let (root, problems) = try YAMLParser().parseCollecting(bytes: Array(text.utf8))
+        return (root, problems.map(\.description))
+    }
+
+    private func keys(_ node: Node?) -> [String] {
+        guard case .mapping(let pairs)? = node?.value else { return [] }
+        return pairs.compactMap { $0.key.scalar?.text }
+    }
+
+    @Test func aDuplicateKeyLeavesTheFirstOccurrenceStanding() throws {
+        let (root, problems) = try collected("a: 1\nb: { c: 1, c: 2 }\na: 3\nd: 4\n")
+        #expect(problems.count == 2)
+        #expect(keys(root) == ["a", "b", "d"])
+        guard case .mapping(let pairs)? = root?.value else { Issue.record("not a mapping"); return }
+        #expect(pairs[0].value.scalar?.text == "1")
+        guard case .mapping(let inner) = pairs[1].value.value else { Issue.record("not a mapping"); return }
+        #expect(inner.map { $0.value.scalar?.text } == ["1"])
+    }
+
+    @Test func anAliasToNoAnchorIsReportedAndStandsForAnEmptyValue() throws {
+        let (root, problems) = try collected("a: *nowhere\nb: 2\n")
+        #expect(problems == ["1:4: a: alias *nowhere refers to no anchor &nowhere defined before it"])
+        #expect(keys(root) == ["a", "b"])
+    }
+
+    @Test func aMergeKeyOnAScalarIsReportedAndSkipped() throws {
+        let (root, problems) = try collected("a:\n  <<: 5\n  b: 1\n")
+        #expect(problems == ["2:7: a.<<: a merge key (<<) takes a mapping or a list of mappings, found \"5\""])
+        guard case .mapping(let pairs)? = root?.value else { Issue.record("not a mapping"); return }
+        #expect(keys(pairs[0].value) == ["b"])
+    }
+
+    @Test func aSecondDocumentIsReportedAndTheFirstStillRead() throws {
+        let (root, problems) = try collected("a: 1\n---\nb: 2\n")
+        #expect(problems.count == 1)
+        #expect(keys(root) == ["a"])
+    }
+
+    @Test func aSyntaxErrorStillEndsParsingWithTheProblemsBeforeIt() {
+        #expect(throws: YAMLErrors.self) { try collected("a: 1\na: 2\nb: [unclosed\n") }
+        do {
+            _ = try collected("a: 1\na: 2\nb: [unclosed\n")
+        } catch let error as YAMLErrors {
+            #expect(error.errors.count == 2)
+            #expect(error.errors.first?.description.contains("duplicate key") == true)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

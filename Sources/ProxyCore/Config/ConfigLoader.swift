@@ -37,25 +37,32 @@ public struct ConfigLoader: Sendable {
 
     /// Loads config text; `fileName` names it in errors, `directory` anchors relative paths.
     public func load(bytes: [UInt8], fileName: String, directory: String) throws(ConfigErrors) -> Loaded {
+        // What libyaml cannot get past ends the list here; everything else the parser steps over
+        // (a duplicate key, say) is reported with what decoding and validation find.
         let root: Node
+        let parseProblems: [YAMLError]
         do throws(YAMLErrors) {
-            guard let node = try YAMLParser().parse(bytes: bytes) else {
-                throw YAMLErrors([YAMLError(mark: .start, message: "the file is empty; expected a mapping of settings")])
+            let (node, problems) = try YAMLParser().parseCollecting(bytes: bytes)
+            guard let node else {
+                throw YAMLErrors(problems + [YAMLError(mark: .start, message: "the file is empty; expected a mapping of settings")])
             }
-            root = node
+            (root, parseProblems) = (node, problems)
         } catch {
             throw ConfigErrors(error.errors.map { ConfigError(file: fileName, $0) })
         }
         let decoder = YAMLDecoder(environment: environment, extensionKeyPrefix: "x-")
         let (file, decodingErrors) = decoder.decodeCollecting(ConfigFile.self, from: root)
-        var errors = decodingErrors.map { ConfigError(file: fileName, $0) }
-        guard let file else { throw ConfigErrors(errors) }
+        // A decoding error where the parser already reported one (the empty value an alias to no
+        // anchor stands for) says the same thing again.
+        let parsedMarks = Set(parseProblems.map(\.mark))
+        var errors = (parseProblems + decodingErrors.filter { !parsedMarks.contains($0.mark) }).map { ConfigError(file: fileName, $0) }
+        guard let file else { throw ConfigErrors(Self.inFileOrder(errors)) }
 
         // Validate even a file with decoding errors, so one run names every mistake; skip what
         // validation says about values decoding already reported (or left as placeholders).
         var validator = ConfigValidator(fileName: fileName, directory: directory, files: files)
         let config = validator.validate(file)
-        let reported = Set(decodingErrors.map(\.mark))
+        let reported = Set((parseProblems + decodingErrors).map(\.mark))
         errors += validator.errors.filter { !reported.contains($0.mark) && !($0.mark == .start && $0.path.isEmpty) }
         guard errors.isEmpty, let config else {
             throw ConfigErrors(Self.inFileOrder(errors))

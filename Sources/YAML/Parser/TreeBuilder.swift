@@ -12,6 +12,9 @@ struct TreeBuilder {
         var pairs: [Pair] = []
         /// A mapping's key whose value is being built.
         var pendingKey: Node?
+        /// The pending key repeats an earlier one: its value is built (and checked) but dropped,
+        /// so the first occurrence stands.
+        var pendingKeyIsDuplicate = false
         /// Indexes keys once a mapping is large; small ones are scanned.
         var seen: [String: Mark]?
         /// Nodes in this subtree so far, itself included.
@@ -25,7 +28,8 @@ struct TreeBuilder {
     private var aliasExpansion = 0
     private var documents = 0
     private var root: Node?
-    /// Problems that do not stop parsing (duplicate keys).
+    /// Problems that do not stop parsing: duplicate keys, an alias to no anchor, a merge key
+    /// on something that is not a mapping, a second document.
     private var problems: [YAMLError] = []
 
     init(limits: YAMLParser.Limits, source: [UInt8]) {
@@ -33,7 +37,10 @@ struct TreeBuilder {
         self.source = source
     }
 
-    mutating func run() throws(YAMLErrors) -> Node? {
+    /// The document's root (nil for no document) and the problems parsing stepped over.
+    /// - Throws: what ends parsing: a syntax error libyaml cannot get past, collections nested
+    ///   too deep, aliases that expand too far; with the problems found before it.
+    mutating func run() throws(YAMLErrors) -> (root: Node?, problems: [YAMLError]) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLErrors([YAMLError(mark: .start, message: "could not start the YAML parser (out of memory)")])
@@ -56,8 +63,7 @@ struct TreeBuilder {
             }
         }
         try result.get()
-        if !problems.isEmpty { throw YAMLErrors(problems) }
-        return root
+        return (root, problems)
     }
 
     /// Handles one event; true at the end of the stream.
@@ -69,10 +75,13 @@ struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw YAMLError(
-                    mark: mark,
-                    message: "found a second YAML document; a config file holds exactly one (remove the '---' separator)"
-                )
+                // The first document is whole by now: it is what gets checked.
+                problems.append(
+                    YAMLError(
+                        mark: mark,
+                        message: "found a second YAML document; a config file holds exactly one (remove the '---' separator)"
+                    ))
+                return true
             }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
@@ -84,7 +93,10 @@ struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = String(cString: event.data.alias.anchor)
             guard let target = anchors[name] else {
-                throw YAMLError(mark: mark, path: path, message: "alias *\(name) refers to no anchor &\(name) defined before it")
+                problems.append(YAMLError(mark: mark, path: path, message: "alias *\(name) refers to no anchor &\(name) defined before it"))
+                // Stands for nothing: an empty value, which the decoder does not report again.
+                try complete(Node(.scalar(Scalar("", style: .plain, tag: nil)), mark: mark), size: 1, anchor: nil)
+                return false
             }
             aliasExpansion += target.size
             if aliasExpansion > limits.maxAliasExpansion {
@@ -105,7 +117,7 @@ struct TreeBuilder {
             let frame = stack.removeLast()
             let node =
                 frame.isMapping
-                ? Node(.mapping(try Self.applyingMergeKeys(frame.pairs, path: path)), mark: frame.mark)
+                ? Node(.mapping(applyingMergeKeys(frame.pairs, path: path)), mark: frame.mark)
                 : Node(.sequence(frame.items), mark: frame.mark)
             try complete(node, size: frame.size, anchor: frame.anchor)
         default:
@@ -129,7 +141,11 @@ struct TreeBuilder {
         }
         if let key = stack[top].pendingKey {
             stack[top].pendingKey = nil
-            stack[top].pairs.append(Pair(key: key, value: node))
+            if stack[top].pendingKeyIsDuplicate {
+                stack[top].pendingKeyIsDuplicate = false
+            } else {
+                stack[top].pairs.append(Pair(key: key, value: node))
+            }
             return
         }
         if case .scalar(let scalar) = node.value, !Self.isMergeKey(node) {
@@ -142,6 +158,7 @@ struct TreeBuilder {
                         message: "duplicate key \"\(scalar.displayText)\"; it is first defined at line \(first.line), column \(first.column)"
                     )
                 )
+                stack[top].pendingKeyIsDuplicate = true
             } else if stack[top].seen != nil {
                 stack[top].seen?[scalar.text] = node.mark
             }
@@ -182,13 +199,14 @@ struct TreeBuilder {
     }
 
     /// Replaces each `<<: *anchor` (or `<<: [*a, *b]`) entry with the anchored mapping's pairs
-    /// whose keys the mapping does not set itself. Earlier sources win over later ones.
-    private static func applyingMergeKeys(_ pairs: [Pair], path: [String]) throws(YAMLError) -> [Pair] {
-        guard pairs.contains(where: { isMergeKey($0.key) }) else { return pairs }
-        var present = Set(pairs.compactMap { isMergeKey($0.key) ? nil : $0.key.scalar?.text })
+    /// whose keys the mapping does not set itself. Earlier sources win over later ones. A source
+    /// that is not a mapping is a problem, and skipped.
+    private mutating func applyingMergeKeys(_ pairs: [Pair], path: [String]) -> [Pair] {
+        guard pairs.contains(where: { Self.isMergeKey($0.key) }) else { return pairs }
+        var present = Set(pairs.compactMap { Self.isMergeKey($0.key) ? nil : $0.key.scalar?.text })
         var result: [Pair] = []
         for pair in pairs {
-            guard isMergeKey(pair.key) else {
+            guard Self.isMergeKey(pair.key) else {
                 result.append(pair)
                 continue
             }
@@ -200,10 +218,15 @@ struct TreeBuilder {
             }
             for source in sources {
                 guard case .mapping(let merged) = source.value else {
-                    throw YAMLError(
-                        mark: source.mark, path: path + ["<<"],
-                        message: "a merge key (<<) takes a mapping or a list of mappings, found \(source.kindDescription)"
-                    )
+                    // An alias to no anchor was reported at its place already.
+                    if !problems.contains(where: { $0.mark == source.mark }) {
+                        problems.append(
+                            YAMLError(
+                                mark: source.mark, path: path + ["<<"],
+                                message: "a merge key (<<) takes a mapping or a list of mappings, found \(source.kindDescription)"
+                            ))
+                    }
+                    continue
                 }
                 for item in merged {
                     if let key = item.key.scalar?.text {
