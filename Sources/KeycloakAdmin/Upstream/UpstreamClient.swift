@@ -106,9 +106,11 @@ final class UpstreamClient: Sendable {
         }
     }
 
-    /// The connection closed or reset before the answer began.
+    /// The connection closed or reset before the answer began, or was closing when the request
+    /// was handed to it (nothing was sent).
     private static func isLostBeforeAnswer(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError { return error == .remoteConnectionClosed }
+        if let error = error as? ChannelError, case .ioOnClosedChannel = error { return true }
         if let error = error as? IOError { return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE }
         return false
     }

@@ -14,8 +14,9 @@ import NIOHTTP1
 /// - `Expect: 100-continue` on HTTP/1.1 is answered `100 Continue` at once;
 /// - HTTP/1.0 is answered as HTTP/1.0, kept alive only when it asks (`Connection: keep-alive`);
 /// - a response that says `Connection: close` (or to a request that did, or written once
-///   graceful shutdown began) ends the connection once written: the proxy's side is shut, so the client reads the whole answer and then the
-///   end; what is left of the request is not waited for past the deadline.
+///   graceful shutdown began) ends the connection once written: the proxy's side is shut, so the
+///   client reads the whole answer and then the end; what is left of the request is read and
+///   dropped, never buffered, and not waited for past the deadline.
 final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -33,8 +34,10 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
     private var pending: [Pending] = []
     /// The response being written ends the connection.
     private var closingAfterResponse = false
-    /// A refusal was written: everything else the client sends is ignored.
-    private var refused = false
+    /// A refusal, or an answer that ends the connection, was written: everything else the
+    /// client sends is read and dropped (nothing of it is buffered) until it closes or the
+    /// deadline passes.
+    private var discarding = false
     /// Graceful shutdown began: each answer from now on says `Connection: close`, and is the last.
     private var quiescing = false
 
@@ -43,7 +46,7 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !refused else { return }
+        guard !discarding else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             startTimer(context)
@@ -71,6 +74,9 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
             let request = pending.isEmpty ? Pending(version: .http1_1, keepAlive: true) : pending.removeFirst()
             let closeAsked = head.headers["connection"].contains { $0.lowercased() == "close" }
             closingAfterResponse = closeAsked || !request.keepAlive || quiescing
+            // The answer is decided: what is left of the request (an unauthenticated body, one
+            // over the limit) is not for anyone to read.
+            if closingAfterResponse { discarding = true }
             if request.version == .http1_0 {
                 head.version = .http1_0
                 head.headers.replaceOrAdd(name: "Connection", value: closingAfterResponse ? "close" : "keep-alive")
@@ -115,7 +121,7 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Answers `status` with `reason` as text, then closes; nothing of the request goes on.
     private func refuse(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ reason: String) {
-        refused = true
+        discarding = true
         let body = ByteBuffer(string: reason + "\n")
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/plain; charset=utf-8")

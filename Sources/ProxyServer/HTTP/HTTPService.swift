@@ -46,6 +46,12 @@ public final class HTTPService: Service, Sendable {
     /// Serves until graceful shutdown (in-flight requests finish) or cancellation.
     public func run() async throws {
         let idleTimeout = TimeAmount(settings.idleTimeout)
+        let connections = FileDescriptorLimit.connectionCap(requested: settings.maxConnections, upstream: settings.upstreamConnections)
+        if connections < settings.maxConnections {
+            logger.warning(
+                "server.max_connections lowered to what the open file limit leaves room for; raise the limit (LimitNOFILE, ulimit -n) to serve more",
+                metadata: ["max_connections": "\(settings.maxConnections)", "serving": "\(connections)"])
+        }
         let signal = self.signal
         let listen = self.listen
         let logger = self.logger
@@ -59,7 +65,7 @@ public final class HTTPService: Service, Sendable {
                 serverName: nil,
                 backlog: 256,
                 reuseAddress: true,
-                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections, logger: logger)),
+                availableConnectionsDelegate: MaximumAvailableConnections(connections, logger: logger)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.info("listening", metadata: ["address": "\(ListenAddress(host: listen.host, port: port))", "path": "/mcp"])

@@ -1,3 +1,4 @@
+import KeycloakAdmin
 public import ProxyCore
 
 extension HTTPSettings {
@@ -6,5 +7,11 @@ extension HTTPSettings {
         self.init(
             maxBodySize: server.maxBodyBytes, responseTimeout: server.responseTimeout, idleTimeout: server.idleTimeout,
             maxConnections: server.maxConnections)
+    }
+
+    /// The listener limits of `config`'s `server` section, knowing its tenants' pools.
+    public init(_ config: ProxyConfig) {
+        self.init(config.server)
+        upstreamConnections = config.tenants.reduce(0) { $0 + $1.connection.pool.maxConnections }
     }
 }

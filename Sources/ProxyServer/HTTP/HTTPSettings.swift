@@ -14,16 +14,21 @@ public struct HTTPSettings: Sendable, Hashable {
     /// or a head that drips in), and so is one whose body is not whole this long after its head.
     /// One waiting for its answer is not.
     public var idleTimeout: Duration
-    /// Client connections open at once; more wait until one closes.
+    /// Client connections open at once; more wait until one closes. Lowered at start to what
+    /// the open file limit leaves room for (``FileDescriptorLimit/connectionCap(requested:upstream:)``).
     public var maxConnections: Int
+    /// Connections the tenants' pools may open, which share the open file limit.
+    public var upstreamConnections: Int
 
     public init(
         maxBodySize: Int = ServerConfig.defaultMaxBodyBytes, responseTimeout: Duration = ServerConfig.defaultResponseTimeout,
-        idleTimeout: Duration = ServerConfig.defaultIdleTimeout, maxConnections: Int = ServerConfig.defaultMaxConnections
+        idleTimeout: Duration = ServerConfig.defaultIdleTimeout, maxConnections: Int = ServerConfig.defaultMaxConnections,
+        upstreamConnections: Int = 0
     ) {
         self.maxBodySize = maxBodySize
         self.responseTimeout = responseTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
+        self.upstreamConnections = upstreamConnections
     }
 }

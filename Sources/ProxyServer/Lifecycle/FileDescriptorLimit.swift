@@ -21,6 +21,18 @@ public enum FileDescriptorLimit {
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
     }
 
+    /// How many client connections fit in the soft limit beside the descriptors the process
+    /// needs anyway: 32 for itself (event loops, files, the listener) and those of the tenants'
+    /// pools (`upstream`), counted up to a quarter of the limit. Running out of descriptors is
+    /// what makes a listener retry `accept` in a loop, so the connection cap keeps below it.
+    public static func connectionCap(requested: Int, upstream: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else { return requested }
+        let soft = Int(clamping: limit.rlim_cur)
+        let reserve = 32 + min(upstream, soft / 4)
+        return max(1, min(requested, soft - reserve))
+    }
+
     private static var resource: Int32 {
         #if canImport(Glibc)
         Int32(RLIMIT_NOFILE.rawValue)

@@ -79,7 +79,7 @@ public final class ProxyRuntime: Sendable {
     /// allowed origins, and its limits (default: the `server` section's, read at start).
     public func httpService(listen: ListenAddress? = nil, settings: HTTPSettings? = nil) -> HTTPService {
         let address = listen ?? config.server.listen
-        let settings = settings ?? HTTPSettings(config.server)
+        let settings = settings ?? HTTPSettings(config)
         if config.agents == nil && !address.isLoopback {
             logger.warning(
                 "no agents section and a listen address that is not loopback: every /mcp call is refused with 401",
