@@ -102,3 +102,15 @@ struct ConfigFileEdgeTests {
         #expect(loaded.warnings.isEmpty)
     }
 }
+
+extension ConfigFileEdgeTests {
+    /// A duration too long for any clock is refused by its range, never a crash of the loader
+    /// (which also reloads a running proxy's config).
+    @Test func anAbsurdlyLongDurationIsOutOfRangeNotACrash() {
+        for huge in ["9999999999999999999999h", "2562047788015h2562047788015h", "1e400s"] {
+            let errors = configErrors(baseConfig + "\n    timeouts: { connect: \(huge) }")
+            #expect(errors.count == 1, "\(huge): \(errors)")
+            #expect(errors.first?.contains("tenants.eu.timeouts.connect") == true, "\(errors)")
+        }
+    }
+}

@@ -8,6 +8,9 @@ public struct ConfigDuration: Sendable, Hashable, YAMLScalarDecodable, CustomStr
         self.duration = duration
     }
 
+    /// The longest duration a config value is read as (about 31 years), in milliseconds.
+    static let ceiling: Double = 1e12
+
     public static var yamlExpectation: String { "a duration like \"10s\"" }
     public static var yamlPlaceholder: ConfigDuration { .init(.zero) }
 
@@ -33,7 +36,10 @@ public struct ConfigDuration: Sendable, Hashable, YAMLScalarDecodable, CustomStr
                 throw YAMLScalarProblem("expected a duration like \"10s\", found \"\(text)\" (add a unit: ms, s, m or h)")
             default: return nil
             }
-            total += .milliseconds(Int64((seconds * 1000).rounded()))
+            // Far past every range the config allows, and far from overflowing: a value beyond it
+            // is refused by its range check, naming this bound, instead of crashing the loader.
+            let milliseconds = (seconds * 1000).rounded()
+            total = min(total + .milliseconds(milliseconds.isFinite ? Int64(min(milliseconds, Self.ceiling)) : Int64(Self.ceiling)), .milliseconds(Int64(Self.ceiling)))
         }
         self.duration = total
     }
