@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "YAML",
                 "KeycloakAdmin",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,6 +105,10 @@ let package = Package(
         .executableTarget(
             name: "keycloak-mcp-proxy",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "ProxyCore",
                 "KeycloakAdmin",
                 "ProxyServer",

@@ -29,7 +29,7 @@ public final class KeycloakAdminClient: Sendable {
     ///   - logger: for debug lines about token fetches; never receives a secret.
     ///   - onTokenEvent: called after every token fetch, with its outcome (for metrics).
     ///   - onRetry: called each time a request goes again because Keycloak (or something in
-    ///     between) closed a reused connection before answering it (for metrics).
+    ///     between) closed or reset its connection before answering it (for metrics).
     /// - Throws: `invalid_argument` when the URL, the base path, the token realm or a TLS file is
     ///   unusable. Nothing is sent yet: the first token is fetched by the first call (or ``probe()``).
     public init(
@@ -56,7 +56,7 @@ public final class KeycloakAdminClient: Sendable {
         let origin = scheme + "://" + (parsed.host.map { $0.contains(":") && !$0.hasPrefix("[") ? "[" + $0 + "]" : $0 } ?? "")
             + (parsed.port.map { ":" + String($0) } ?? "")
         let upstream = try UpstreamClient(origin: origin, settings: settings) { [logger] in
-            logger.debug("Keycloak closed a reused connection before answering; sending the request again")
+            logger.debug("Keycloak closed the connection before answering; sending the request once more")
             onRetry?()
         }
         self.settings = settings

@@ -104,9 +104,11 @@ extension KeycloakError {
             case .cancelled:
                 return KeycloakError(.upstreamUnavailable, "the request was cancelled", realm: realm)
             case .invalidURL, .emptyHost, .emptyScheme:
-                return KeycloakError(.invalidArgument, "the tenant's URL cannot be requested (\(error))", realm: realm, retryable: false)
+                return KeycloakError(
+                    .invalidArgument, "the tenant's URL cannot be requested (\(error.shortDescription))", realm: realm, retryable: false)
             default:
-                return KeycloakError(.upstreamError, "Keycloak's answer could not be read (\(error))", realm: realm)
+                // The short form: the long one may quote header values, an admin token's among them.
+                return KeycloakError(.upstreamError, "Keycloak's answer could not be read (\(error.shortDescription))", realm: realm)
             }
         }
         if let error = error as? HTTPParserError, case .invalidEOFState = error {

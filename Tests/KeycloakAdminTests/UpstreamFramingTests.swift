@@ -80,4 +80,17 @@ import Testing
             #expect(error?.message == "Keycloak closed the connection")
         }
     }
+
+    @Test func aHeadAndThenNothingTimesOutAtTheRequestTimeout() async throws {
+        // The head promises 500 bytes; a few come, then nothing, and the connection stays open.
+        let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":"
+        try await ScriptedUpstream.withClient(answering: .init(bytes: answer)) { _, client in
+            let started = ContinuousClock.now
+            let error = await failure { try await client.user(realm: "customers", id: "u-1") }
+            let waited = ContinuousClock.now - started
+            #expect(error?.code == .upstreamTimeout, "\(String(describing: error))")
+            // The tenant's request timeout is 5 s: the body is held to it, not only the head.
+            #expect(waited >= .seconds(5) && waited < .seconds(15), "\(waited)")
+        }
+    }
 }

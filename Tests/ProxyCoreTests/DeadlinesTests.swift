@@ -1,4 +1,4 @@
-import ProxyCore
+import KeycloakAdmin
 import Testing
 
 @Suite("Deadlines")

@@ -35,7 +35,7 @@ final class UpstreamClient: Sendable {
 
     /// - Parameters:
     ///   - origin: `http(s)://host[:port]`, already checked.
-    ///   - onRetry: called each time a request goes again after a reused connection lost it.
+    ///   - onRetry: called each time a request goes again after its connection lost it before the answer.
     /// - Throws: `invalid_argument` when a TLS file cannot be loaded.
     init(origin: String, settings: ConnectionSettings, onRetry: (@Sendable () -> Void)? = nil) throws(KeycloakError) {
         // Checked for http too: a cert_file without its key_file is a mistake either way.
@@ -50,6 +50,9 @@ final class UpstreamClient: Sendable {
             decompression: .disabled
         )
         configuration.httpVersion = .automatic
+        // A refused connection fails the call at once (the breaker counts it), rather than
+        // being tried again until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.origin = origin
         self.configuration = configuration
         self.onRetry = onRetry
@@ -71,13 +74,13 @@ final class UpstreamClient: Sendable {
         }
     }
 
-    /// Sends `request` and reads the whole answer within `timeout`; transport failures become
-    /// ``KeycloakError``s. Waiting for a pooled connection counts toward the timeout; one that
-    /// waits longer than the connect timeout is `tenant_overloaded`.
+    /// Sends `request` and reads the whole answer, head and body, within `timeout`; transport
+    /// failures become ``KeycloakError``s. Waiting for a pooled connection counts toward the
+    /// timeout; one that waits longer than the connect timeout is `tenant_overloaded`.
     ///
-    /// An idempotent request that its connection lost before any byte of the answer (closed or
-    /// reset: Keycloak, or a load balancer in between, closed a keep-alive connection as the
-    /// request went out) goes once more, within the same timeout, unless the call was cancelled.
+    /// An idempotent request that its connection lost before the answer began (closed or reset:
+    /// Keycloak, or a load balancer in between, closed a keep-alive connection as the request went
+    /// out) goes once more, within the same timeout, unless the call was cancelled.
     /// AsyncHTTPClient does not say whether the connection was a reused one, so a new
     /// connection's loss goes once more too. An answer cut short never goes again.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
@@ -92,22 +95,53 @@ final class UpstreamClient: Sendable {
         var attempt = 1
         while true {
             do {
-                let response = try await client.execute(outgoing, deadline: deadline)
-                let body = try await response.body.collect(upTo: Self.maximumBodySize)
-                return UpstreamResponse(status: Int(response.status.code), body: body)
+                return try await Self.exchange(client, outgoing, deadline: deadline, within: timeout)
             } catch where Self.isLostBeforeAnswer(error) && request.idempotent && attempt < Self.maximumAttempts
                 && !Task.isCancelled && NIODeadline.now() < deadline
             {
                 attempt += 1
                 onRetry?()
+            } catch let error as AnswerCutShort {
+                throw KeycloakError.transport(error.cause, realm: realm, timeout: timeout)
             } catch {
                 throw KeycloakError.transport(error, realm: realm, timeout: timeout)
             }
         }
     }
 
+    /// The body could not be read whole once the head had come: never sent again.
+    private struct AnswerCutShort: Error {
+        var cause: any Error
+    }
+
+    /// One request and its whole answer by `deadline`. AsyncHTTPClient's deadline ends with the
+    /// answer's head, so the body is read under the same deadline here: a Keycloak that sends a
+    /// head and then nothing fails the call at its timeout.
+    private static func exchange(
+        _ client: HTTPClient, _ request: HTTPClientRequest, deadline: NIODeadline, within timeout: Duration
+    ) async throws -> UpstreamResponse {
+        try await withThrowingTaskGroup(of: UpstreamResponse?.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, deadline: deadline)
+                do {
+                    let body = try await response.body.collect(upTo: maximumBodySize)
+                    return UpstreamResponse(status: Int(response.status.code), body: body)
+                } catch {
+                    throw AnswerCutShort(cause: error)
+                }
+            }
+            group.addTask {
+                await Deadlines.shared.expire(after: .nanoseconds(max(0, (deadline - NIODeadline.now()).nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next() ?? nil else { throw HTTPClientError.deadlineExceeded }
+            return answer
+        }
+    }
+
     /// The connection closed or reset before the answer began, or was closing when the request
-    /// was handed to it (nothing was sent).
+    /// was handed to it (nothing was sent). Not an ``AnswerCutShort``.
     private static func isLostBeforeAnswer(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError { return error == .remoteConnectionClosed }
         if let error = error as? ChannelError, case .ioOnClosedChannel = error { return true }

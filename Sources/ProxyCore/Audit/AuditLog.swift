@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import Logging
+import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
@@ -11,10 +12,12 @@ import Synchronization
 ///
 /// ``write(_:)`` encodes the record on the caller's thread and appends the line to a bounded
 /// buffer; nothing there waits for the disk, nor for a lock held across `write(2)`. One writer
-/// (``run()``, a `Service`) writes what has gathered, in one system call where it fits, and
-/// writes the rest on graceful shutdown. A record that finds the buffer full, or a line the file
-/// refused, is counted in `/metrics` (`keycloak_mcp_proxy_audit_records_lost_total`) and logged
-/// once per episode: never dropped silently.
+/// (``run()``, a `Service`) writes what has gathered on SwiftNIO's blocking-I/O thread pool, never
+/// on a Swift concurrency thread: to a file in one system call where it fits, to standard error
+/// one line per call (a pipe keeps a write of up to `PIPE_BUF` bytes whole, so a log line never
+/// lands inside a record); it writes the rest on graceful shutdown. A record that finds the
+/// buffer full, that the file refused, or that came after ``close()`` is counted in `/metrics`
+/// (`keycloak_mcp_proxy_audit_records_lost_total`) and logged: never dropped silently.
 public final class AuditLog: Service, Sendable {
     /// How many records may wait for the writer.
     public static let defaultCapacity = 65_536
@@ -38,6 +41,8 @@ public final class AuditLog: Service, Sendable {
     private struct Output {
         var closed = false
         var failing = false
+        /// A write failed part-way through a line: the next write starts on a new line.
+        var brokenLine = false
     }
 
     /// Opens the destination; a file is created if needed and appended to.
@@ -90,10 +95,20 @@ public final class AuditLog: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             for await _ in self.doorbell {
-                self.flush()
+                await self.flushOffTheCooperativePool()
             }
         }
-        flush()
+        await flushOffTheCooperativePool()
+    }
+
+    /// ``flush()`` on SwiftNIO's thread pool for blocking I/O: a slow disk or a stalled pipe holds
+    /// one of its threads, not one of the few that run Swift tasks.
+    private func flushOffTheCooperativePool() async {
+        do {
+            try await NIOThreadPool.singleton.runIfActive { self.flush() }
+        } catch {
+            flush()
+        }
     }
 
     /// Writes every queued record now.
@@ -106,13 +121,26 @@ public final class AuditLog: Service, Sendable {
             if refused > 0 {
                 logger.error("audit records were lost: the buffer was full", metadata: ["lost": "\(refused)"])
             }
-            guard !output.closed, !lines.isEmpty else { return }
+            guard !lines.isEmpty else { return }
+            guard !output.closed else {
+                for _ in lines { metrics.auditRecordLost(reason: "closed") }
+                logger.error("audit records came after the audit log was closed", metadata: ["lost": "\(lines.count)"])
+                return
+            }
             var failed = 0
             var firstError: Int32 = 0
-            for chunk in Self.chunks(lines) {
-                if let error = Self.writeAll(chunk, to: descriptor) {
+            // A pipe keeps a write whole only up to PIPE_BUF: standard error gets a line a call.
+            let chunks = ownsDescriptor ? Self.chunks(lines) : lines.map { [$0] }
+            for chunk in chunks {
+                var bytes: [UInt8] = output.brokenLine ? [UInt8(ascii: "\n")] : []
+                for line in chunk { bytes.append(contentsOf: line) }
+                switch Self.writeAll(bytes, to: descriptor) {
+                case nil:
+                    output.brokenLine = false
+                case let (error, written)?:
                     failed += chunk.count
                     if firstError == 0 { firstError = error }
+                    if written > 0 { output.brokenLine = true }
                 }
             }
             if failed > 0 {
@@ -159,17 +187,14 @@ public final class AuditLog: Service, Sendable {
         return chunks
     }
 
-    /// Writes `lines` whole; the `errno` of a failure, or nil.
-    private static func writeAll(_ lines: [[UInt8]], to descriptor: Int32) -> Int32? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count })
-        for line in lines { bytes.append(contentsOf: line) }
+    /// Writes `bytes` whole; nil, or the `errno` of a failure and how many bytes went before it.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> (errno: Int32, written: Int)? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                return errno
+                return (errno, offset)
             }
             offset += written
         }

@@ -13,7 +13,7 @@ import Synchronization
 /// | `keycloak_mcp_proxy_tool_calls_total` | counter | `tenant` (empty when none applies), `tool`, `outcome` (`ok` or the error code) |
 /// | `keycloak_mcp_proxy_upstream_request_duration_seconds` | histogram | `tenant`: each admin API call, including a token fetch it waited for |
 /// | `keycloak_mcp_proxy_token_fetches_total` | counter | `tenant`, `result` (`ok` or the error code) |
-/// | `keycloak_mcp_proxy_upstream_retries_total` | counter | `tenant`: requests sent again after a reused connection was lost before its answer |
+/// | `keycloak_mcp_proxy_upstream_retries_total` | counter | `tenant`: requests sent once more after their connection was closed or reset before the answer |
 /// | `keycloak_mcp_proxy_policy_denials_total` | counter | `reason` (e.g. `realm_denied`) |
 /// | `keycloak_mcp_proxy_config_reloads_total` | counter | `result` (`success`, `failure`) |
 /// | `keycloak_mcp_proxy_config_last_reload_success` | gauge | 1 when the last reload succeeded, 0 when it failed |

@@ -1,3 +1,4 @@
+import KeycloakAdmin
 import Synchronization
 
 /// Slots for the calls in flight to one tenant, and a short queue in front of them.

@@ -40,6 +40,13 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
     private var discarding = false
     /// Graceful shutdown began: each answer from now on says `Connection: close`, and is the last.
     private var quiescing = false
+    /// A final response's head was written and its end not yet.
+    private var answering = false
+    /// A refusal that waits for the answers owed to earlier requests on this connection.
+    private var queuedRefusal: (status: HTTPResponseStatus, reason: String)?
+
+    /// Answers are owed to requests read before: anything written now would come before them.
+    private var owesAnswers: Bool { answering || !pending.isEmpty }
 
     init(deadline: TimeAmount) {
         self.deadline = deadline
@@ -53,10 +60,11 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
             if head.version.major == 1, head.version.minor >= 1, let reason = Self.hostProblem(head.headers) {
                 return refuse(context, .badRequest, reason)
             }
-            pending.append(Pending(version: head.version, keepAlive: head.isKeepAlive))
-            if head.version == .http1_1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            // Only when no earlier answer is owed: it would land inside one.
+            if head.version == .http1_1, !owesAnswers, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
             }
+            pending.append(Pending(version: head.version, keepAlive: head.isKeepAlive))
         case .end:
             if !closingAfterResponse {
                 timer?.cancel()
@@ -71,6 +79,7 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
+            answering = true
             let request = pending.isEmpty ? Pending(version: .http1_1, keepAlive: true) : pending.removeFirst()
             let closeAsked = head.headers["connection"].contains { $0.lowercased() == "close" }
             closingAfterResponse = closeAsked || !request.keepAlive || quiescing
@@ -85,11 +94,19 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
             }
             context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .end where closingAfterResponse:
+            answering = false
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.writeAndFlush(data).whenComplete { result in
                 promise?.completeWith(result)
                 let (handler, context) = loopBound.value
                 handler.shutOutput(context)
+            }
+        case .end:
+            answering = false
+            context.write(data, promise: promise)
+            if let refusal = queuedRefusal, !owesAnswers {
+                queuedRefusal = nil
+                writeRefusal(context, refusal.status, refusal.reason)
             }
         default:
             context.write(data, promise: promise)
@@ -119,9 +136,18 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
         timer = nil
     }
 
-    /// Answers `status` with `reason` as text, then closes; nothing of the request goes on.
+    /// Answers `status` with `reason` as text, then closes; nothing of the request goes on. The
+    /// answers owed to earlier requests go first.
     private func refuse(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ reason: String) {
         discarding = true
+        if owesAnswers {
+            queuedRefusal = (status, reason)
+        } else {
+            writeRefusal(context, status, reason)
+        }
+    }
+
+    private func writeRefusal(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ reason: String) {
         let body = ByteBuffer(string: reason + "\n")
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/plain; charset=utf-8")

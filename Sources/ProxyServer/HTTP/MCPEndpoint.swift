@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Hummingbird
+import KeycloakAdmin
 import NIOCore
 import NIOFoundationCompat
 public import ProxyCore
@@ -79,12 +80,24 @@ public struct MCPEndpoint: Sendable {
             arrived.yield(nil)
             arrived.finish()
         }
-        var iterator = first.makeAsyncIterator()
-        let reply = await iterator.next() ?? nil
+        // The server's own cancellation (a forced shutdown) reaches the call too.
+        let reply = await withTaskCancellationHandler {
+            var iterator = first.makeAsyncIterator()
+            return await iterator.next() ?? nil
+        } onCancel: {
+            call.cancel()
+            timer.cancel()
+        }
         // A cancelled wait ends at once and keeps nothing; a call cancelled at its timeout is not
         // waited for.
         timer.cancel()
         if reply == nil { call.cancel() }
+        if reply == nil, Task.isCancelled {
+            logger.notice("a call was cancelled as the server stopped", metadata: ["request_id": "\(requestID)"])
+            return .jsonRPC(
+                .serviceUnavailable, JSONRPCError(.internalError, "Internal error: the server is stopping", id: id),
+                headers: [.connection: "close"])
+        }
         guard let reply else {
             logger.error("no answer within the response timeout", metadata: ["timeout": "\(timeout)", "request_id": "\(requestID)"])
             return .jsonRPC(

@@ -23,6 +23,7 @@ struct ProxyHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             var limits = NIOHTTPDecoderLimitConfiguration()
             limits.maxHeaderFieldSize = maxHeadSize
             limits.maxHeaderListSize = maxHeadSize
+            limits.maxHeaderFieldCount = 1000
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,
                 withErrorHandling: false,
@@ -40,11 +41,5 @@ struct ProxyHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     func handle(value asyncChannel: Value, logger: Logger) async {
         await handleHTTP(asyncChannel: asyncChannel, logger: logger)
-    }
-}
-
-extension Duration {
-    init(_ amount: TimeAmount) {
-        self = .nanoseconds(amount.nanoseconds)
     }
 }

@@ -3,12 +3,13 @@ import Synchronization
 /// Waits that end at a deadline or at cancellation, checked by one sweep rather than one timer
 /// each.
 ///
-/// A cancelled `Task.sleep` keeps its timer, about 740 bytes, until the time it was set for
-/// (measured on Linux with Swift 6.3.1): a 120 s response timeout per request held 90 MiB at
-/// 1,000 calls/s however quickly each call ended. Here a wait that is cancelled only removes its
-/// entry. The sweep runs while there are waits and stops when there are none.
+/// A cancelled `Task.sleep` keeps its timer until the time it was set for (Swift 6.3 on Linux),
+/// so a long timeout per request that mostly ends early holds memory in proportion to the
+/// request rate times the timeout (docs/benchmarks.md has the figures). Here a wait that is
+/// cancelled only removes its entry. The sweep runs while there are waits and stops when there
+/// are none.
 public final class Deadlines: Sendable {
-    /// The one the proxy uses: response timeouts and queue waits.
+    /// The one the proxy uses: request and response timeouts, and queue waits.
     public static let shared = Deadlines()
 
     private enum Entry {
