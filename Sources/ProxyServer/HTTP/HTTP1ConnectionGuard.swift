@@ -176,7 +176,8 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    /// Why an HTTP/1.1 request's `Host` is unusable, or nil.
+    /// Why an HTTP/1.1 request's `Host` is unusable, or nil. SwiftNIO's parser (llhttp) leaves
+    /// `Host` to the server, and RFC 9112 section 3.2 makes a missing, repeated or malformed one a 400.
     static func hostProblem(_ headers: HTTPHeaders) -> String? {
         let hosts = headers["host"]
         switch hosts.count {
