@@ -43,7 +43,9 @@ final class UpstreamClient: Sendable {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
-            timeout: .init(connect: TimeAmount(settings.timeouts.connect)),
+            // The deadline of each request ends with the answer's head; the read timeout bounds
+            // the wait for each piece of the body after it (a head, then nothing).
+            timeout: .init(connect: TimeAmount(settings.timeouts.connect), read: TimeAmount(settings.timeouts.request)),
             connectionPool: .init(
                 idleTimeout: TimeAmount(settings.pool.idleTimeout),
                 concurrentHTTP1ConnectionsPerHostSoftLimit: settings.pool.maxConnections),
@@ -114,29 +116,18 @@ final class UpstreamClient: Sendable {
         var cause: any Error
     }
 
-    /// One request and its whole answer by `deadline`. AsyncHTTPClient's deadline ends with the
-    /// answer's head, so the body is read under the same deadline here: a Keycloak that sends a
-    /// head and then nothing fails the call at its timeout.
+    /// One request and its whole answer. AsyncHTTPClient's `deadline` ends with the answer's
+    /// head; the body is bounded by the read timeout (the request timeout, between reads), so a
+    /// Keycloak that sends a head and then nothing fails the call.
     private static func exchange(
         _ client: HTTPClient, _ request: HTTPClientRequest, deadline: NIODeadline, within timeout: Duration
     ) async throws -> UpstreamResponse {
-        try await withThrowingTaskGroup(of: UpstreamResponse?.self) { group in
-            group.addTask {
-                let response = try await client.execute(request, deadline: deadline)
-                do {
-                    let body = try await response.body.collect(upTo: maximumBodySize)
-                    return UpstreamResponse(status: Int(response.status.code), body: body)
-                } catch {
-                    throw AnswerCutShort(cause: error)
-                }
-            }
-            group.addTask {
-                await Deadlines.shared.expire(after: .nanoseconds(max(0, (deadline - NIODeadline.now()).nanoseconds)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let answer = try await group.next() ?? nil else { throw HTTPClientError.deadlineExceeded }
-            return answer
+        let response = try await client.execute(request, deadline: deadline)
+        do {
+            let body = try await response.body.collect(upTo: maximumBodySize)
+            return UpstreamResponse(status: Int(response.status.code), body: body)
+        } catch {
+            throw AnswerCutShort(cause: error)
         }
     }
 

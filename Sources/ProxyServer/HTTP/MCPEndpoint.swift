@@ -1,8 +1,8 @@
 import Foundation
 public import Logging
 import Hummingbird
-import KeycloakAdmin
 import NIOCore
+import NIOPosix
 import NIOFoundationCompat
 public import ProxyCore
 
@@ -69,27 +69,17 @@ public struct MCPEndpoint: Sendable {
     /// connection closes after that answer.
     private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller, requestID: String) async -> Response {
         let timeout = settings.responseTimeout
-        // Whichever comes first: the reply, or nil at the timeout. The other is ignored.
-        let (first, arrived) = AsyncStream<Data?>.makeStream()
-        let call = Task {
-            arrived.yield(await tools.reply(to: message, caller: caller, requestID: requestID))
-            arrived.finish()
-        }
-        let timer = Task {
-            await Deadlines.shared.expire(after: timeout)
-            arrived.yield(nil)
-            arrived.finish()
-        }
-        // The server's own cancellation (a forced shutdown) reaches the call too.
+        // Whichever comes first: the reply, or nil at the timeout (an event-loop timer, dropped
+        // when the reply comes). A call cancelled at its timeout is not waited for.
+        let first = FirstAnswer<Data?>()
+        let call = Task { first.give(await tools.reply(to: message, caller: caller, requestID: requestID)) }
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) { first.give(nil) }
+        // The server's own cancellation (a forced shutdown) ends the wait too.
         let reply = await withTaskCancellationHandler {
-            var iterator = first.makeAsyncIterator()
-            return await iterator.next() ?? nil
+            await first.value()
         } onCancel: {
-            call.cancel()
-            timer.cancel()
+            first.give(nil)
         }
-        // A cancelled wait ends at once and keeps nothing; a call cancelled at its timeout is not
-        // waited for.
         timer.cancel()
         if reply == nil { call.cancel() }
         if reply == nil, Task.isCancelled {

@@ -20,6 +20,11 @@ public enum JSONRPCMessage: Sendable, Hashable {
             self = .invalid(JSONRPCError(.parseError, "empty request body"))
             return
         }
+        // The envelope's members by name: no attempt to read the whole message as another kind.
+        if let envelope = try? JSONCoding.decode(Envelope.self, from: body) {
+            self.init(envelope: envelope.members)
+            return
+        }
         let value: JSONValue
         do {
             value = try JSONCoding.decode(JSONValue.self, from: body)
@@ -28,6 +33,22 @@ public enum JSONRPCMessage: Sendable, Hashable {
             return
         }
         self.init(value)
+    }
+
+    /// A JSON-RPC object's members that matter here, as decoded.
+    private struct Envelope: Decodable {
+        var members: [String: JSONValue] = [:]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case jsonrpc, id, method, params, result, error
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            for key in CodingKeys.allCases where container.contains(key) {
+                members[key.rawValue] = try container.decode(JSONValue.self, forKey: key)
+            }
+        }
     }
 
     /// The message `value` is.
