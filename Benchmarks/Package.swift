@@ -42,19 +42,21 @@ let package = Package(
             dependencies: ["BenchmarkSupport", proxy("ProxyCore")],
             path: "Profile"
         ),
-        // The HTTP stack without the proxy, for the e2e floor row: `swift build -c release --product e2e-floor`.
+        // The proxy's library stack (Hummingbird in, AsyncHTTPClient out) without the proxy, for
+        // the e2e floor row: `swift build -c release --product e2e-floor`.
         .executableTarget(
             name: "e2e-floor",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Floor"
         ),
         // What a cancelled Task.sleep keeps, against Deadlines: `swift run -c release sleep-retention 200000 sleep`.
-        .executableTarget(name: "sleep-retention", dependencies: [proxy("ProxyCore")], path: "SleepRetention"),
+        .executableTarget(name: "sleep-retention", dependencies: [proxy("KeycloakAdmin")], path: "SleepRetention"),
         // The generated config as a file, for whole-process runs: `swift run -c release generate-config 1000`.
         .executableTarget(name: "generate-config", dependencies: ["BenchmarkSupport"], path: "GenerateConfig"),
     ],

@@ -1,17 +1,13 @@
-// The HTTP stack's floor: what the proxy's listener and tenant clients do for a call, with
+// The library stack's floor: what the proxy's listener and tenant clients do for a call, with
 // nothing of the proxy in between. Every POST to /mcp sends one POST to UPSTREAM (nginx's
-// logout path, with a fixed bearer token) and answers a fixed JSON-RPC result. Run by
-// `TARGETS=floor Benchmarks/e2e/run.sh` beside the proxy row: what is left between the two
-// rows is the proxy's own work. Usage: e2e-floor PORT UPSTREAM_URL
-//
-// Since 2026-11-25 the proxy runs on SwiftNIO's own HTTP/1.1 pipeline on both sides, and so
-// does the floor by default (NIOFloor.swift). Variants, by environment:
-//   FLOOR_STACK=hummingbird  the stack the proxy had before: Hummingbird in, async-http-client out
-//   FLOOR_STACK=bytes        SwiftNIO on raw bytes, no HTTP codec: the least any NIO relay can do
-//                            (BytesFloor.swift)
-//   FLOOR_STACK=pipelined    bytes, with each loop's calls pipelined on one upstream connection
-//                            flushed once per turn of the loop (PipelinedFloor.swift)
-//   FLOOR_PINNED=1           (with hummingbird) handlers run on their connection's event loop
+// logout path, with a fixed bearer token) and answers a fixed JSON-RPC result. The stack is the
+// proxy's since issue 20: Hummingbird in, one AsyncHTTPClient out (HTTP/1, 32 connections, no
+// tracer). Run by `TARGETS="direct floor proxy" Benchmarks/e2e/run.sh` beside the proxy row: what
+// is left between the two rows is the proxy's own work. Usage: e2e-floor PORT UPSTREAM_URL
+// Variants, by environment:
+//   FLOOR_PINNED=1           handlers run on their connection's event loop (an executor preference)
+//   FLOOR_EXECUTOR=nio       NIO's event loops are Swift Concurrency's global executor
+//                            (NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor)
 //   FLOOR_UPSTREAM=none      answer at once, without the upstream request
 import AsyncHTTPClient
 import Hummingbird
@@ -19,9 +15,15 @@ import NIOCore
 import Foundation
 import HummingbirdCore
 import Logging
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// Before any task is made: from here on every job runs on one of NIO's event loops.
+if ProcessInfo.processInfo.environment["FLOOR_EXECUTOR"] == "nio" {
+    precondition(NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor())
+}
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let port = Int(arguments[1]) else {
@@ -38,15 +40,6 @@ let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: confi
 let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"{\"status\":\"success\"}","type":"text"}],"isError":false,"structuredContent":{"status":"success"}}}"#)
 
 let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
-if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "bytes" {
-    try runBytesFloor(port: port, upstream: upstream, answer: answer)
-}
-if ProcessInfo.processInfo.environment["FLOOR_STACK"] == "pipelined" {
-    try runPipelinedFloor(port: port, upstream: upstream, answer: answer)
-}
-if ProcessInfo.processInfo.environment["FLOOR_STACK"] != "hummingbird" {
-    try runNIOFloor(port: port, upstream: upstream, answer: answer)
-}
 
 let router = Router()
 router.post("/mcp") { request, _ -> Response in

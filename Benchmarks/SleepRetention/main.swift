@@ -3,7 +3,7 @@
 // and prints VmRSS before and after. `deadlines` does the same with ProxyCore's Deadlines,
 // `none` without any timer. See docs/benchmarks.md, "RSS under load".
 //   swift run -c release sleep-retention 200000 sleep|deadlines|none
-import ProxyCore
+import KeycloakAdmin
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #else
@@ -10,8 +11,9 @@ import ProxyServer
 import Synchronization
 
 // A tools/call as the HTTP endpoint handles it once the body is read, without any I/O: parse
-// the body (JSONRPCMessage), dispatch (ToolServer → ToolRouter: policy, tenant routing,
-// metrics into a Prometheus registry as `serve` does, no audit log), encode the reply. The
+// the body (Foundation's JSONDecoder into JSONValue, then JSONRPCMessage, as MCPEndpoint does),
+// dispatch (ToolServer → ToolRouter: policy, tenant routing, metrics into a Prometheus registry
+// as `serve` does, no audit log), encode the reply (Foundation's JSONEncoder). The
 // tenants point at 127.0.0.1:9 but no call here reaches Keycloak. With scalingFactor .kilo
 // each sample runs 1,000 operations and the figures are per operation.
 let benchmarks: @Sendable () -> Void = {
@@ -30,7 +32,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("JSON-RPC parse of a logout_user tools/call") { benchmark in
         let body = Fixture.logoutBody
         for _ in benchmark.scaledIterations {
-            let message = body.withUnsafeBytes { JSONRPCMessage(body: $0) }
+            let message = Fixture.parse(body)
             guard case .request = message else { preconditionFailure("\(message)") }
             blackHole(message)
         }
@@ -104,12 +106,12 @@ final class Fixture: Sendable {
         """
 
     /// The body wrk sends in the end-to-end run, with a realm helpdesk-assistant may not use.
-    static let logoutBody = Array(
+    static let logoutBody = Data(
         #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"logout_user","arguments":{"user_id":"bench-user-1","realm":"partner-acme","tenant":"eu"}},"id":1000000001}"#
             .utf8)
-    static let listTenantsBody = Array(
+    static let listTenantsBody = Data(
         #"{"jsonrpc":"2.0","method":"tools/call","params":{"name":"list_tenants","arguments":{}},"id":1000000002}"#.utf8)
-    static let toolsListBody = Array(#"{"jsonrpc":"2.0","method":"tools/list","id":1000000003}"#.utf8)
+    static let toolsListBody = Data(#"{"jsonrpc":"2.0","method":"tools/list","id":1000000003}"#.utf8)
 
     let registry: TenantRegistry
     let server: ToolServer
@@ -126,16 +128,24 @@ final class Fixture: Sendable {
         helpdesk = Caller(agent: config.agents!.first { $0.name == "helpdesk-assistant" }!)
     }
 
+    /// The body as `MCPEndpoint` reads it (`JSONRPCMessage(body:)` is internal to ProxyServer;
+    /// this is what it does): one JSONDecoder pass into JSONValue, then the envelope checks.
+    static func parse(_ body: Data) -> JSONRPCMessage {
+        guard let value = try? JSONCoding.decode(JSONValue.self, from: body) else {
+            preconditionFailure("the benchmark's body is JSON")
+        }
+        return JSONRPCMessage(value)
+    }
+
     /// Bytes in, bytes out, as `MCPEndpoint` does between reading the body and writing the reply.
-    func answer(_ body: [UInt8], as caller: Caller) async -> [UInt8]? {
-        let message = body.withUnsafeBytes { JSONRPCMessage(body: $0) }
-        return await server.reply(to: message, caller: caller)
+    func answer(_ body: Data, as caller: Caller) async -> Data? {
+        await server.reply(to: Self.parse(body), caller: caller, requestID: "benchmark")
     }
 
     static let isErrorTrue = Array(#""isError":true"#.utf8)
 
     /// Whether the reply holds `"isError":true`; no allocation, so mallocs count the call only.
-    static func isError(_ reply: [UInt8]) -> Bool {
+    static func isError(_ reply: Data) -> Bool {
         reply.withUnsafeBytes { haystack in
             isErrorTrue.withUnsafeBytes { needle in
                 guard haystack.count >= needle.count else { return false }

@@ -28,13 +28,18 @@ wait_for() {
 # defaults, 8 connections / 32 in flight / 8 queued, would answer tenant_overloaded).
 proxy_config() { # tenants upstream port audit-file [idle-timeout]
     printf 'version: 1\nserver:\n  listen: "127.0.0.1:%s"\n  audit_log: "%s"\ndefault_tenant: bench-0\ntenants:\n' "$3" "$4"
+    proxy_tenants "$1" "$2" bench- "${5:-60s}"
+}
+
+# More tenants for proxy_config's `tenants:`: $1 tenants ${3}0 .. ${3}N-1 on upstream $2.
+proxy_tenants() { # tenants upstream name-prefix [idle-timeout]
     for ((i = 0; i < $1; i++)); do
         cat <<EOF
-  bench-$i:
+  $3$i:
     url: "$2"
     auth: { realm: master, client_id: keycloak-mcp-proxy, client_secret: "\${BENCH_SECRET}" }
     default_realm: customers
-    pool: { max_connections: 32, idle_timeout: ${5:-60s}${PIPELINE:+, pipeline: $PIPELINE} }
+    pool: { max_connections: 32, idle_timeout: ${4:-60s} }
     limits: { max_in_flight: 128, max_queued: 128 }
 EOF
     done

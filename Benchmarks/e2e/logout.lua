@@ -20,13 +20,15 @@ end
 -- proxy does not need it but gets the same bodies, so wrk does the same work for both.
 local body_start = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"logout_user","arguments":{"user_id":"'
   .. user .. '","realm":"customers"'
--- WRK_TENANTS=N (proxy only): the calls go round the tenants bench-0 .. bench-N-1, so the run
--- also checks that each tenant fetched its token once. Each tenant's prefix is built once here,
--- not per request: wrk shares the machine with what it measures.
+-- WRK_TENANTS=N (proxy only): the calls go round the tenants bench-0 .. bench-N-1 (the prefix
+-- is WRK_TENANT_PREFIX, default "bench-"), so the run also checks that each tenant fetched its
+-- token once. Each tenant's prefix is built once here, not per request: wrk shares the machine
+-- with what it measures.
 local tenants = tonumber(os.getenv("WRK_TENANTS") or "0")
+local tenant_prefix = os.getenv("WRK_TENANT_PREFIX") or "bench-"
 local prefixes = {}
 if mode == "mcp" and tenants > 0 then
-  for t = 0, tenants - 1 do prefixes[t] = body_start .. ',"tenant":"bench-' .. t .. '"}},"id":' end
+  for t = 0, tenants - 1 do prefixes[t] = body_start .. ',"tenant":"' .. tenant_prefix .. t .. '"}},"id":' end
 else
   tenants = 1
   prefixes[0] = body_start .. '}},"id":'

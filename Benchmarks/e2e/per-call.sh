@@ -31,6 +31,7 @@ WARMUP=${WARMUP:-500}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18180}
 PROXY_PORT=${PROXY_PORT:-18181}
 RELAY_PORT=${RELAY_PORT:-18184}   # nginx's relay server (run.sh's relay row), unused here
+SLOW_PORT=${SLOW_PORT:-18188}     # nginx's 2 ms upstream (run.sh's -2ms rows), unused here
 RUN=$(mktemp -d /tmp/per-call-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
@@ -40,7 +41,7 @@ source "$HERE/lib.sh"
 LIBC=$(ldd "$PROXY" | awk '/libc\.so\.6/ { print $3 }')
 perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc ' || perf probe -q -x "$LIBC" malloc
 
-sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@RELAY_PORT@#$RELAY_PORT#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
+sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@SLOW_PORT@#$SLOW_PORT#g" -e "s#@RELAY_PORT@#$RELAY_PORT#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"
 nginx -c "$RUN/nginx.conf" -p "$RUN" &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 404

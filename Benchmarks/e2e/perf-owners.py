@@ -2,49 +2,44 @@
 """Who owns each CPU sample of a `perf record -g` profile, leaf first.
 
 Each sample goes to the first frame, walking from the leaf towards the root, that names one of
-the proxy's parts (a handler, the router, the JSON parser, the audit log) or the HTTP parsing
-(NIO's decoders before 2026-12-02, the proxy's own parsers after): so the parsing's own share
-is not hidden in the inclusive figure of the handler it feeds. Everything else (kernel, NIO's
-channel machinery, the runtime) is "other".
+the proxy's parts (a handler, the router, the JSON coding, the audit log) or the HTTP parsing
+(NIO's decoders, under Hummingbird and AsyncHTTPClient since issue 20): so the parsing's own
+share is not hidden in the inclusive figure of the handler it feeds. Everything else (kernel,
+NIO's channel machinery, the runtime) is "other".
 
     perf script -i RUN/perf.data -F comm,tid,ip,sym | swift demangle --simplified \
         | python3 Benchmarks/e2e/perf-owners.py [--frames]
 
 --frames also lists the frames that put samples in the "HTTP parsing" owner.
 --groups gives each sample instead to the first frame, leaf first, that names one of the
-coarser GROUPS below (the kernel and the Swift runtime included): the table of
-docs/benchmarks.md, "Results, 2026-12-02 (third)".
+coarser GROUPS below (the kernel and the Swift runtime included).
 """
 import collections
 import re
 import sys
 
-PARSING = re.compile(
-    r"HTTPDecoder|BetterHTTPParser|llhttp|ByteToMessageHandler"  # NIO's decoders
-    r"|HTTPSyntax|RequestParser|HeadLines|\bHeaderField\b|MessageFraming|ChunkedBody|MessageBody"
-    r"|UpstreamResponseParser|RequestHeaders"  # the proxy's own (HTTPWire and the two parsers)
-)
+PARSING = re.compile(r"HTTPDecoder|BetterHTTPParser|llhttp|ByteToMessageHandler")
 PARTS = re.compile(
-    r"HTTPConnectionHandler|UpstreamConnection|MCPEndpoint|ToolRouter|ToolServer|JSONParser"
-    r"|AuditLog|UpstreamRequestEncoder"
+    r"MCPEndpoint|ToolRouter|ToolServer|JSONRPCMessage|JSONCoding|JSONDecoder|JSONEncoder|AuditLog"
+    r"|UpstreamClient|HTTPClient|HTTP1ClientChannelHandler|HTTP1Channel|RouterResponder"
 )
 
 # Checked in this order for each frame; a frame's first match owns the sample.
 GROUPS = [
-    ("kernel (system calls, interrupts)", r"entry_SYSCALL|asm_sysvec|irqentry|asm_common_interrupt"),
-    ("Swift concurrency (jobs, task switches, continuations, the connection task)",
-     r"swift_task_|swift_job_run|swift_continuation|withStatusRecordLock|EventLoopTaskExecutor|ConnectionWorker"),
-    ("JSON-RPC parse", r"JSONParser|JSONRPCMessage|JSONDocument"),
-    ("tool result and reply", r"writeCallToolResult|JSONValue\.write|ToolServer\.encode|LogoutResult"),
-    ("audit record and write (user space)", r"AuditLog|AuditRecord"),
-    ("HTTP parsing, both parsers", r"RequestParser|HeadLines|HeaderField|HTTPSyntax|MessageBody|RequestHeaders|UpstreamResponseParser"),
-    ("tenant request (admin client, token, pool, request bytes)",
-     r"UpstreamRequest|UpstreamPool|UpstreamClient|KeycloakAdminClient|PathSegment|PercentEncoding|TokenCache"),
-    ("isolation and metrics",
-     r"CallLimiter|CircuitBreaker|TenantRuntime|RuntimeLifecycle|TenantMeters|ProxyMetrics|Prometheus|Counter|Timer|Gauge|Histogram|Meter\b|recordMetrics"),
-    ("router, policy, arguments, request id", r"ToolRouter|Policy|ToolArguments|RequestID|TenantRegistry"),
-    ("/mcp checks, tool server, both handlers, the answer",
-     r"MCPEndpoint|AccessRules|ToolServer|HTTPConnectionHandler|OutgoingResponse|UpstreamConnection"),
+    ("kernel: waking and switching threads (futex, scheduler)", r"futex|__schedule|finish_task_switch|try_to_wake_up"),
+    ("kernel: other (network, epoll, writes)", r"entry_SYSCALL|asm_sysvec|irqentry|asm_common_interrupt"),
+    ("Swift concurrency (jobs, task switches, continuations, enqueue on dispatch)",
+     r"swift_task_|swift_job_run|swift_continuation|withStatusRecordLock|_dispatch_|sem_post"),
+    ("JSON decode (JSONDecoder into JSONValue, JSON-RPC envelope)", r"JSONDecoder|JSONRPCMessage|JSONValue\.init\(from"),
+    ("JSON encode (JSONEncoder: result, reply, audit record)", r"JSONEncoder|JSONCoding\.encode|JSONValue\.encode|ToolServer\.encode"),
+    ("audit record and writer", r"AuditLog|AuditRecord|AuditWriter"),
+    ("HTTP parsing (NIO's llhttp, both sides)", r"HTTPDecoder|BetterHTTPParser|llhttp"),
+    ("AsyncHTTPClient (pool, request, response)", r"HTTPClient|HTTPConnectionPool|HTTP1ClientChannelHandler|HTTP1Connection|Transaction|RequestBag"),
+    ("tenant request (admin client, token)", r"UpstreamClient|UpstreamRequest|KeycloakAdminClient|TokenCache"),
+    ("isolation and metrics", r"CallLimiter|CircuitBreaker|TenantRuntime|TenantMeters|ProxyMetrics|Prometheus|Deadlines"),
+    ("router, policy, arguments, result", r"ToolRouter|Policy|ToolArguments|RequestID|TenantRegistry|ToolOutcome|LogoutResult"),
+    ("Hummingbird (router, middleware, /mcp, response writer)",
+     r"Hummingbird|HTTP1Channel|RouterResponder|Middleware|MCPEndpoint|ToolServer|NIOAsyncChannel|HTTPServerHandler"),
     ("NIO's channel machinery",
      r"SelectableEventLoop|Selector|BaseSocketChannel|BaseStreamSocketChannel|ChannelPipeline|ChannelHandlerContext"
      r"|IdleStateHandler|PendingStreamWrites|PendingWrites|ByteBuffer"),
