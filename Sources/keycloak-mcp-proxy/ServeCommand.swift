@@ -93,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         defer { runtime.close() }
+        // What parsing and validating the config freed goes back to the system before serving.
+        FreedMemory.returnToSystem()
         let group: ServiceGroup
         if stdio {
             group = runtime.serviceGroup([], finishing: [runtime.stdioService(caller: caller)], signals: true)

@@ -87,7 +87,8 @@ public final class ConfigReloader: Service, Sendable {
     /// serving and each problem is logged. Returns whether the new config is being served.
     @discardableResult
     public func reload(_ trigger: ReloadTrigger = .request) -> Bool {
-        serial.withLock { _ in
+        defer { FreedMemory.returnToSystem() }
+        return serial.withLock { _ in
             // Taken before reading, so a change made while reading is noticed by the next look.
             let fingerprint = FileFingerprint(path: path)
             state.withLock { $0.fingerprint = fingerprint }
