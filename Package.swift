@@ -119,11 +119,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // What the test targets share: log lines kept in memory.
-        .target(name: "TestLogs", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestLogs"),
+        // What the test targets share: log lines kept in memory, loopback sockets, child output.
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         // Runs the built binaries as a user would; the dependency makes `swift test` build them.
-        .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy", "KeycloakEmulator"]),
+        .testTarget(name: "CLITests", dependencies: ["keycloak-mcp-proxy", "KeycloakEmulator", "TestSupport"]),
         .testTarget(
             name: "ProxyCoreTests",
             dependencies: [
@@ -131,7 +131,7 @@ let package = Package(
                 "YAML",
                 "KeycloakAdmin",
                 "KeycloakEmulator",
-                "TestLogs",
+                "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -146,7 +146,7 @@ let package = Package(
                 "ProxyCore",
                 "KeycloakEmulator",
                 "keycloak-mcp-proxy",
-                "TestLogs",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

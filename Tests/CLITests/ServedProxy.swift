@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,14 +30,7 @@ final class ServedProxy: @unchecked Sendable {
         process.standardError = stderr
         self.process = process
         try process.run()
-        Thread.detachNewThread { [self] in
-            let handle = stderr.fileHandleForReading
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                self.errors.withLock { $0 += data }
-            }
-        }
+        Loopback.drain(stderr) { [self] data in self.errors.withLock { $0 += data } }
     }
 
     var standardError: String {

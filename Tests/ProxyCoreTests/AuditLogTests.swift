@@ -2,7 +2,7 @@ import Foundation
 import Logging
 @testable import ProxyCore
 import ServiceLifecycle
-import TestLogs
+import TestSupport
 import Testing
 
 /// The audit log's writer: records leave the call at once and reach the file from one writer;

@@ -2,7 +2,7 @@ import Foundation
 import KeycloakEmulator
 import Logging
 import ProxyCore
-import TestLogs
+import TestSupport
 
 /// Two emulated Keycloaks, a config file naming them, and a registry, router and running
 /// reloader over that file.

@@ -2,7 +2,7 @@ import Foundation
 import KeycloakEmulator
 import Logging
 import ProxyCore
-import TestLogs
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

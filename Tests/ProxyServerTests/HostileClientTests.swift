@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import KeycloakEmulator
 import ProxyServer
 import Synchronization
@@ -322,14 +323,7 @@ final class ServedChild: @unchecked Sendable {
         process.standardError = stderr
         self.process = process
         try process.run()
-        Thread.detachNewThread { [self] in
-            let handle = stderr.fileHandleForReading
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                self.errors.withLock { $0 += data }
-            }
-        }
+        Loopback.drain(stderr) { [self] data in self.errors.withLock { $0 += data } }
     }
 
     /// The process id of `serve` itself (the child of `timeout`), once it runs; -1 before.
@@ -475,22 +469,10 @@ final class LoopbackSocket: @unchecked Sendable {
 
     /// Connects (blocking); `sendBuffer` sets `SO_SNDBUF` first (it then stays that small).
     init(port: Int, sendBuffer: Int32? = nil) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw RawHTTPError.system("socket", errno) }
-        if var size = sendBuffer {
-            setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let error = errno
-            close()
-            throw RawHTTPError.system("connect", error)
+        descriptor = try Loopback.connect(port: port) { descriptor in
+            if var size = sendBuffer {
+                setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
         }
     }
 

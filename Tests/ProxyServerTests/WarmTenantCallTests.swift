@@ -2,7 +2,7 @@ import Foundation
 import KeycloakEmulator
 import ProxyCore
 @testable import ProxyServer
-import TestLogs
+import TestSupport
 import Testing
 
 extension EndToEnd {

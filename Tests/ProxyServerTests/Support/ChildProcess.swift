@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 /// The directory holding the built products (beside the test bundle).
@@ -57,14 +58,7 @@ final class ChildProcess: @unchecked Sendable {
                 if data.isEmpty { return }
             }
         }
-        Thread.detachNewThread { [self] in
-            let handle = stderr.fileHandleForReading
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                self.errors.withLock { $0 += data }
-            }
-        }
+        Loopback.drain(stderr) { [self] data in self.errors.withLock { $0 += data } }
     }
 
     /// Writes one line to the child's standard input.
