@@ -25,6 +25,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
 FLOOR=${FLOOR:-$ROOT/Benchmarks/.build/release/e2e-floor}
+# The floor runs on the executor the proxy runs on: NIO's loops (FLOOR_EXECUTOR=dispatch: Swift's default).
+export FLOOR_EXECUTOR=${FLOOR_EXECUTOR:-nio}
 TARGET=${TARGET:-proxy}
 CALLS=${CALLS:-10000}
 WARMUP=${WARMUP:-500}
@@ -38,7 +40,7 @@ echo "run directory: $RUN" >&2
 # PIDS, cleanup on exit, wait_for, proxy_config.
 source "$HERE/lib.sh"
 
-LIBC=$(ldd "$PROXY" | awk '/libc\.so\.6/ { print $3 }')
+LIBC=$(ldd "$([[ $TARGET == floor ]] && echo "$FLOOR" || echo "$PROXY")" | awk '/libc\.so\.6/ { print $3 }')
 perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc ' || perf probe -q -x "$LIBC" malloc
 
 sed -e "s#@RUN@#$RUN#g" -e "s#@PORT@#$UPSTREAM_PORT#g" -e "s#@SLOW_PORT@#$SLOW_PORT#g" -e "s#@RELAY_PORT@#$RELAY_PORT#g" -e "s#@LIFETIME@#3600#g" "$HERE/nginx.conf.in" > "$RUN/nginx.conf"

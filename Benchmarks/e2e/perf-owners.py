@@ -28,7 +28,7 @@ PARTS = re.compile(
 GROUPS = [
     ("kernel: waking and switching threads (futex, scheduler)", r"futex|__schedule|finish_task_switch|try_to_wake_up"),
     ("kernel: other (network, epoll, writes)", r"entry_SYSCALL|asm_sysvec|irqentry|asm_common_interrupt"),
-    ("Swift concurrency (jobs, task switches, continuations, enqueue on dispatch)",
+    ("Swift concurrency (jobs, task switches, continuations, enqueue)",
      r"swift_task_|swift_job_run|swift_continuation|withStatusRecordLock|_dispatch_|sem_post"),
     ("JSON decode (JSONDecoder into JSONValue, JSON-RPC envelope)", r"JSONDecoder|JSONRPCMessage|JSONValue\.init\(from"),
     ("JSON encode (JSONEncoder: result, reply, audit record)", r"JSONEncoder|JSONCoding\.encode|JSONValue\.encode|ToolServer\.encode"),

@@ -9,8 +9,10 @@
 #               its tenants bench-2ms-N point at the 2 ms upstream)
 # and, when asked for in TARGETS:
 #   floor       wrk -> e2e-floor -> nginx, instant: the proxy's library stack (Hummingbird in,
-#               AsyncHTTPClient out) with nothing of the proxy between
-#               (cd Benchmarks && swift build -c release --product e2e-floor)
+#               AsyncHTTPClient out, NIO's event loops as Swift's global executor, as `serve`
+#               has them since 752a06f) with nothing of the proxy between
+#               (cd Benchmarks && swift build -c release --product e2e-floor;
+#               FLOOR_EXECUTOR=dispatch: Swift's default executor instead)
 #   relay       wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP
 #   peer        wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx, instant (see setup-peer.sh)
 # The instant rows run at each concurrency of $CONCURRENCY, the 2 ms rows at each of
@@ -30,6 +32,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
 PEER=${PEER:-/tmp/peer-venv/bin/mcp-keycloak}
 FLOOR=${FLOOR:-$ROOT/Benchmarks/.build/release/e2e-floor}
+# The floor runs on the executor the proxy runs on: NIO's loops (e2e-floor reads FLOOR_EXECUTOR).
+export FLOOR_EXECUTOR=${FLOOR_EXECUTOR:-nio}
 DURATION=${DURATION:-10s}
 CONCURRENCY=${CONCURRENCY:-1 16 64}
 SLOW_CONCURRENCY=${SLOW_CONCURRENCY:-1 8}
