@@ -10,7 +10,7 @@ public enum FreedMemory {
     public static func returnToSystem() {
         #if canImport(Glibc)
         // <malloc.h> is not in Swift's Glibc module: looked up by name once.
-        trim?(0)
+        _ = trim?(0)
         #endif
     }
 

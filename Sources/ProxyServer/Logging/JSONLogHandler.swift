@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 public import Logging
 import ProxyCore
 
@@ -51,8 +52,6 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        Date().timeIntervalSince1970
     }
 }
