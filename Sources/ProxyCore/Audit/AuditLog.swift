@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import Logging
+import NIOCore
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
@@ -13,7 +14,9 @@ import Synchronization
 /// ``write(_:)`` encodes the record on the caller's thread and appends the line to a bounded
 /// buffer; nothing there waits for the disk, nor for a lock held across `write(2)`. One writer
 /// (``run()``, a `Service`) writes what has gathered on SwiftNIO's blocking-I/O thread pool, never
-/// on a Swift concurrency thread: to a file in one system call where it fits, to standard error
+/// on a Swift concurrency thread, at most once every ``gatheringInterval``: a record reaches the file
+/// within that interval of its call, and a busy proxy makes one write and one thread hand-off per interval,
+/// not per call. It writes to a file in one system call where it fits, to standard error
 /// one line per call (a pipe keeps a write of up to `PIPE_BUF` bytes whole, so a log line never
 /// lands inside a record); it writes the rest on graceful shutdown. A record that finds the
 /// buffer full, that the file refused, or that came after ``close()`` is counted in `/metrics`
@@ -21,6 +24,8 @@ import Synchronization
 public final class AuditLog: Service, Sendable {
     /// How many records may wait for the writer.
     public static let defaultCapacity = 65_536
+    /// How long the writer lets records gather after the first one before it writes them.
+    public static let gatheringInterval = Duration.milliseconds(10)
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool
@@ -95,10 +100,22 @@ public final class AuditLog: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             for await _ in self.doorbell {
+                await Self.gather()
                 await self.flushOffTheCooperativePool()
             }
         }
         await flushOffTheCooperativePool()
+    }
+
+    /// Waits ``gatheringInterval``, or until the task is cancelled (graceful shutdown), on an event
+    /// loop's timer: `Task.sleep` would wake one of Dispatch's threads for every wait.
+    private static func gather() async {
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(gatheringInterval)) {}
+        await withTaskCancellationHandler {
+            _ = try? await timer.futureResult.get()
+        } onCancel: {
+            timer.cancel()
+        }
     }
 
     /// ``flush()`` on SwiftNIO's thread pool for blocking I/O: a slow disk or a stalled pipe holds
