@@ -9,6 +9,8 @@
 //   FLOOR_EXECUTOR=nio       NIO's event loops are Swift Concurrency's global executor
 //                            (NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor)
 //   FLOOR_UPSTREAM=none      answer at once, without the upstream request
+//   FLOOR_PERLOOP=1          one HTTPClient per event loop, each on that loop alone; a handler
+//                            uses the client of the loop it runs on
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
@@ -37,6 +39,16 @@ configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1C
 configuration.httpVersion = .http1Only
 configuration.tracing.tracer = nil
 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+let perLoop = ProcessInfo.processInfo.environment["FLOOR_PERLOOP"] == "1"
+let loopClients: [ObjectIdentifier: HTTPClient] = perLoop
+    ? Dictionary(uniqueKeysWithValues: MultiThreadedEventLoopGroup.singleton.makeIterator().map { loop in
+        (ObjectIdentifier(loop), HTTPClient(eventLoopGroup: loop, configuration: configuration))
+    })
+    : [:]
+let clientHere: @Sendable () -> HTTPClient = {
+    guard perLoop, let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return client }
+    return loopClients[ObjectIdentifier(loop)] ?? client
+}
 let answer = ByteBuffer(string: #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"{\"status\":\"success\"}","type":"text"}],"isError":false,"structuredContent":{"status":"success"}}}"#)
 
 let skipUpstream = ProcessInfo.processInfo.environment["FLOOR_UPSTREAM"] == "none"
@@ -50,7 +62,7 @@ router.post("/mcp") { request, _ -> Response in
     var outbound = HTTPClientRequest(url: upstream)
     outbound.method = .POST
     outbound.headers.add(name: "Authorization", value: "Bearer bench-access-token")
-    let response = try await client.execute(outbound, deadline: .now() + .seconds(10))
+    let response = try await clientHere().execute(outbound, deadline: .now() + .seconds(10))
     _ = try await response.body.collect(upTo: 1 << 20)
     // Not 2xx upstream: not 2xx here, so wrk counts it.
     guard (200..<300).contains(response.status.code) else { return Response(status: .badGateway) }
@@ -64,6 +76,7 @@ let app = Application(
 )
 try await app.runService()
 try await client.shutdown().get()
+for loopClient in loopClients.values { try await loopClient.shutdown().get() }
 
 /// Runs each connection's handler on the connection's own event loop.
 final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
