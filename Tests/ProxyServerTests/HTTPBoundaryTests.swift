@@ -178,7 +178,9 @@ extension EndToEnd {
                     let version = try await status([json, ("MCP-Protocol-Version", "1999-01-01")])
                     #expect(version.status == 400)
                     #expect(version.json["id"].int == 1)
-                    #expect(version.json["error"]["message"].string?.contains("2025-06-18") == true)
+                    #expect(version.json["error"]["code"].int == -32022, "\(version.body)")
+                    #expect(version.json["error"]["data"]["supported"].array.compactMap(\.string).contains("2025-06-18"), "\(version.body)")
+                    #expect(version.json["error"]["data"]["requested"].string == "1999-01-01", "\(version.body)")
                     #expect(try await status([json, ("MCP-Protocol-Version", "2025-06-18")]).status == 200)
                 }
             }

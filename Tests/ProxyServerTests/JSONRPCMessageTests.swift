@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func notificationsAndResponsesGetNoAnswer() {
-        #expect(message(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#) == .notification(method: "notifications/initialized"))
+        #expect(message(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#) == .notification(method: "notifications/initialized", params: nil))
         #expect(message(#"{"jsonrpc":"2.0","id":3,"result":{}}"#) == .response)
     }
 

@@ -9,14 +9,15 @@ public enum ToolCatalog {
     }
 
     static func descriptor(_ tool: ToolName, tenants: [String], defaultTenant: String?) -> ToolDescriptor {
-        let tenantProperty: JSONValue = .object([
+        let tenantDescription: [String: JSONValue] = [
             "type": "string",
             "enum": .array(tenants.map(JSONValue.string)),
             "description": .string(
                 defaultTenant.map { "The Keycloak to act on (default: \($0)). list_tenants shows each one's realms." }
                     ?? "The Keycloak to act on (required: there is no default). list_tenants shows each one's realms."
             ),
-        ])
+        ]
+        let tenantProperty = JSONValue.object(tenantDescription)
         let userProperties: [String: JSONValue] = [
             "user_id": ["type": "string", "description": "The user's ID. Give user_id or username, not both."],
             "username": ["type": "string", "description": "The user's username, matched exactly. Give user_id or username, not both."],
@@ -26,6 +27,9 @@ public enum ToolCatalog {
         switch tool {
         case .logoutUser:
             var properties = userProperties
+            var tenant = tenantDescription
+            tenant["x-mcp-header"] = tool.headerArguments["tenant"].map(JSONValue.string)
+            properties["tenant"] = .object(tenant)
             properties["dry_run"] = [
                 "type": "boolean",
                 "description": "Check policy and find the user and their sessions, but log nobody out.",
@@ -40,7 +44,7 @@ public enum ToolCatalog {
                     logging out a user with no sessions succeeds.
                     """,
                 inputSchema: ["type": "object", "properties": .object(properties), "additionalProperties": false],
-                outputSchema: nil,
+                outputSchema: OutputSchemas.logoutUser,
                 annotations: .init(title: "Log out a user", readOnly: false, destructive: true, idempotent: true, openWorld: true)
             )
         case .getUserSessions:
@@ -49,7 +53,7 @@ public enum ToolCatalog {
                 title: "List a user's sessions",
                 description: "List the active sessions of a user in a Keycloak realm: IP address, start, last access and clients.",
                 inputSchema: ["type": "object", "properties": .object(userProperties), "additionalProperties": false],
-                outputSchema: nil,
+                outputSchema: OutputSchemas.getUserSessions,
                 annotations: .init(title: "List a user's sessions", readOnly: true, destructive: false, idempotent: true, openWorld: true)
             )
         case .listTenants:
@@ -58,7 +62,7 @@ public enum ToolCatalog {
                 title: "List tenants",
                 description: "List the Keycloak tenants this caller may use, with their default realm and the realm patterns allowed.",
                 inputSchema: ["type": "object", "properties": [:], "additionalProperties": false],
-                outputSchema: nil,
+                outputSchema: OutputSchemas.listTenants,
                 annotations: .init(title: "List tenants", readOnly: true, destructive: false, idempotent: true, openWorld: false)
             )
         }

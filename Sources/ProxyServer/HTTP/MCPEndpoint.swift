@@ -44,35 +44,31 @@ public struct MCPEndpoint: Sendable {
             return MCPHeadMiddleware.tooLarge(settings.maxBodySize)
         }
         let message = JSONRPCMessage(body: Data(buffer: body, byteTransferStrategy: .noCopy))
+        let id: JSONValue
         switch message {
         case .invalid(let error):
             return .jsonRPC(.badRequest, error)
         case .notification, .response:
             return Response(status: .accepted)
-        case .request(let id, _, _):
-            guard let caller = context.caller else {
-                preconditionFailure("/mcp is served only behind BearerAuthMiddleware")
-            }
-            // `MCP-Protocol-Version`, when sent (it is not on `initialize`), must be one the proxy speaks.
-            if !message.isInitialize, let version = request.headers[.mcpProtocolVersion], !ToolServer.protocolVersions.contains(version) {
-                let supported = ToolServer.protocolVersions.sorted().joined(separator: ", ")
-                return .jsonRPC(
-                    .badRequest, JSONRPCError(.invalidRequest, "Bad Request: Unsupported protocol version: \(version). Supported: \(supported)", id: id))
-            }
-            return await answer(message, id: id, caller: caller, requestID: context.requestID)
+        case .request(let requestID, _, _):
+            id = requestID
         }
+        guard let caller = context.caller else {
+            preconditionFailure("/mcp is served only behind BearerAuthMiddleware")
+        }
+        return await answer(message, id: id, caller: caller, headers: MCPRequestHeaders(request.headers), requestID: context.requestID)
     }
 
     /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,
     /// bounded by each tenant's `timeouts.request`). A call still running then is cancelled and
     /// answered at once with a JSON-RPC internal error, without waiting for it to end; the
     /// connection closes after that answer.
-    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller, requestID: String) async -> Response {
+    private func answer(_ message: JSONRPCMessage, id: JSONValue, caller: Caller, headers: MCPRequestHeaders, requestID: String) async -> Response {
         let timeout = settings.responseTimeout
         // Whichever comes first: the reply, or nil at the timeout (an event-loop timer, dropped
         // when the reply comes). A call cancelled at its timeout is not waited for.
-        let first = FirstAnswer<Data?>()
-        let call = Task { first.give(await tools.reply(to: message, caller: caller, requestID: requestID)) }
+        let first = FirstAnswer<MCPReply?>()
+        let call = Task { first.give(await tools.reply(to: message, caller: caller, requestID: requestID, headers: headers)) }
         let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) { first.give(nil) }
         // The server's own cancellation (a forced shutdown) ends the wait too.
         let reply = await withTaskCancellationHandler {
@@ -94,6 +90,6 @@ public struct MCPEndpoint: Sendable {
                 .internalServerError, JSONRPCError(.internalError, "Internal error: no answer within \(ConfigDuration(timeout))", id: id),
                 headers: [.connection: "close"])
         }
-        return .json(.ok, reply)
+        return Response(reply)
     }
 }

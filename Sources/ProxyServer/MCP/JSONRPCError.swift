@@ -1,27 +1,36 @@
 import Foundation
 public import ProxyCore
 
-/// A JSON-RPC error the proxy answers with: its code, its message, and the id of the request
-/// it answers (nil when the request's id could not be read).
+/// A JSON-RPC error the proxy answers with: its code, its message, its data, and the id of the
+/// request it answers (nil when the request's id could not be read).
 public struct JSONRPCError: Error, Sendable, Hashable {
+    /// The JSON-RPC codes and those MCP 2026-07-28 adds.
     public enum Code: Int, Sendable {
         case parseError = -32700
         case invalidRequest = -32600
         case methodNotFound = -32601
         case invalidParams = -32602
         case internalError = -32603
+        /// A Streamable HTTP header is missing or says something other than the body.
+        case headerMismatch = -32020
+        /// The request needs a client capability its `_meta` does not declare.
+        case missingRequiredClientCapability = -32021
+        /// The request's protocol version is one the proxy does not speak.
+        case unsupportedProtocolVersion = -32022
     }
 
     public var code: Code
     public var message: String
-    /// `{"detail": ...}` for errors raised while answering a request, as MCP SDKs send them.
-    public var detail: String?
+    /// `{"detail": ...}` for errors raised while answering a request, as MCP SDKs send them;
+    /// `{"supported": [...], "requested": ...}` for an unsupported version.
+    public var data: JSONValue?
     public var id: JSONValue?
 
     /// An error whose message is `message` as it is.
-    public init(_ code: Code, _ message: String, id: JSONValue? = nil) {
+    public init(_ code: Code, _ message: String, data: JSONValue? = nil, id: JSONValue? = nil) {
         self.code = code
         self.message = message
+        self.data = data
         self.id = id
     }
 
@@ -35,16 +44,26 @@ public struct JSONRPCError: Error, Sendable, Hashable {
         detailed(.invalidParams, "Invalid params", detail)
     }
 
-    private static func detailed(_ code: Code, _ title: String, _ detail: String) -> JSONRPCError {
-        var error = JSONRPCError(code, "\(title): \(detail)")
-        error.detail = detail
-        return error
+    /// `Header mismatch: <detail>` (-32020).
+    static func headerMismatch(_ detail: String) -> JSONRPCError {
+        JSONRPCError(.headerMismatch, "Header mismatch: \(detail)")
     }
 
-    /// The error object: `{"code":...,"data":{"detail":...},"message":...}`.
+    /// `Unsupported protocol version` (-32022), naming the versions the proxy speaks.
+    static func unsupportedProtocolVersion(_ requested: String) -> JSONRPCError {
+        JSONRPCError(
+            .unsupportedProtocolVersion, "Unsupported protocol version: \(requested)",
+            data: ["supported": .array(ProtocolRevision.all.map(JSONValue.string)), "requested": .string(requested)])
+    }
+
+    private static func detailed(_ code: Code, _ title: String, _ detail: String) -> JSONRPCError {
+        JSONRPCError(code, "\(title): \(detail)", data: ["detail": .string(detail)])
+    }
+
+    /// The error object: `{"code":...,"data":...,"message":...}`.
     var object: JSONValue {
         var error: [String: JSONValue] = ["code": .int(code.rawValue), "message": .string(message)]
-        if let detail { error["data"] = ["detail": .string(detail)] }
+        error["data"] = data
         return .object(error)
     }
 

@@ -8,7 +8,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
     /// A request to answer, keyed by its id (a string or an integer).
     case request(id: JSONValue, method: String, params: JSONValue?)
     /// A notification: nothing to answer.
-    case notification(method: String)
+    case notification(method: String, params: JSONValue?)
     /// A response to a request the server never sends (stateless): nothing to answer.
     case response
     /// A JSON-RPC error to answer with at once.
@@ -89,7 +89,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
             if let id {
                 self = .request(id: id, method: method, params: params == .null ? nil : params)
             } else {
-                self = .notification(method: method)
+                self = .notification(method: method, params: params == .null ? nil : params)
             }
         case _?:
             self = .invalid(JSONRPCError(.invalidRequest, "method must be a string", id: id))
@@ -100,10 +100,13 @@ public enum JSONRPCMessage: Sendable, Hashable {
         }
     }
 
-    /// Whether this is an `initialize` request.
-    public var isInitialize: Bool {
-        if case .request(_, "initialize", _) = self { return true }
-        return false
+    /// The id of a request, or of the request an error answers when it could be read.
+    public var requestID: JSONValue? {
+        switch self {
+        case .request(let id, _, _): id
+        case .invalid(let error): error.id
+        case .notification, .response: nil
+        }
     }
 
     /// What the decoder found wrong, in a sentence.

@@ -1,16 +1,16 @@
 public import Foundation
 public import Logging
-import MCP
 public import ProxyCore
 
-/// Answers the proxy's MCP methods for one caller: `initialize`, `ping`, `tools/list` and
-/// `tools/call`, with JSON-RPC errors for the rest.
+/// Answers the proxy's MCP methods for one caller, in both eras: `server/discover`,
+/// `tools/list` and `tools/call` for MCP 2026-07-28; `initialize`, `ping`, `tools/list` and
+/// `tools/call` for the revisions before it; JSON-RPC errors for the rest.
 ///
-/// Both transports answer through ``reply(to:caller:requestID:)`` or ``respond(to:params:caller:)``, so an
-/// answer is the same over HTTP and stdio. Every call shares the ``ToolRouter`` and so the
-/// tenants' pools and tokens.
+/// Both transports answer through ``reply(to:caller:requestID:headers:)``, so an answer is the
+/// same over HTTP and stdio. Every call shares the ``ToolRouter`` and so the tenants' pools and
+/// tokens.
 public struct ToolServer: Sendable {
-    /// Name and version in the `initialize` result.
+    /// Name and version in `serverInfo`.
     public static let name = "keycloak-mcp-proxy"
     public static let version = "0.1.0"
     static let title = "Keycloak MCP proxy"
@@ -18,9 +18,12 @@ public struct ToolServer: Sendable {
         Ends Keycloak user sessions across several Keycloak servers (tenants). Call list_tenants to see \
         the tenants and realms you may use; logout_user with dry_run true shows what would happen.
         """
-    /// The protocol versions the proxy speaks, those of the MCP SDK it is built with.
-    static let protocolVersions = MCP.Version.supported
-    static let latestProtocolVersion = MCP.Version.latest
+    /// How long a client may reuse a `tools/list` result (2026-07-28 `ttlMs`). The list follows
+    /// the config, which a reload changes; a call is checked against the config of its time
+    /// whatever list the client holds.
+    static let toolListLifetimeMilliseconds = 60_000
+    /// How long a client may reuse a `server/discover` result.
+    static let discoveryLifetimeMilliseconds = 3_600_000
 
     /// Runs the calls: policy, tenant routing, audit.
     public let router: ToolRouter
@@ -32,65 +35,98 @@ public struct ToolServer: Sendable {
         self.logger = logger
     }
 
-    /// The JSON-RPC response to `message` from `caller`, as UTF-8 JSON; nil for a
-    /// notification or a response, which get no answer. A `tools/call` runs under `requestID`.
-    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String) async -> Data? {
+    /// The answer to `message` from `caller`, whose Streamable HTTP `headers` are checked
+    /// against it (nil on stdio). A `tools/call` runs under `requestID`.
+    public func reply(to message: JSONRPCMessage, caller: Caller, requestID: String, headers: MCPRequestHeaders? = nil) async -> MCPReply {
         switch message {
         case .notification, .response:
-            return nil
+            return .accepted
         case .invalid(let error):
-            return error.encoded
-        case .request(let id, "tools/call", let params):
-            switch await call(params, caller: caller, requestID: requestID) {
-            case .success(let outcome):
-                return Self.encode(id: id, result: outcome.callToolResult)
-            case .failure(var error):
-                error.id = id
-                return error.encoded
-            }
+            return MCPReply(status: .badRequest, body: error.encoded)
         case .request(let id, let method, let params):
-            switch await respond(to: method, params: params, caller: caller) {
-            case .success(let result):
-                return Self.encode(id: id, result: result)
+            let era: RequestEra
+            switch RequestEra.of(method: method, params: params, headers: headers) {
+            case .success(let found): era = found
             case .failure(var error):
                 error.id = id
-                return error.encoded
+                return MCPReply(status: .badRequest, body: error.encoded)
+            }
+            switch (await answer(method, params: params, caller: caller, requestID: requestID, era: era), era) {
+            case (.success(let result), .legacy):
+                return MCPReply(status: .ok, body: Self.encode(id: id, result: result))
+            case (.success(let result), .modern):
+                return MCPReply(status: .ok, body: Self.encode(id: id, result: Self.complete(result)))
+            case (.failure(var error), .legacy):
+                error.id = id
+                return MCPReply(status: .ok, body: error.encoded)
+            case (.failure(var error), .modern):
+                error.id = id
+                return .modern(error)
             }
         }
     }
 
-    /// The result of one request, or the JSON-RPC error that answers it.
-    public func respond(to method: String, params: JSONValue?, caller: Caller) async -> Result<JSONValue, JSONRPCError> {
-        if let result = respondWithoutTools(to: method, params: params, caller: caller) { return result }
-        return await call(params, caller: caller, requestID: RequestID.make()).map(\.callToolResult)
-    }
-
-    /// The result of any request but `tools/call` (nil), none of which waits for anything.
-    func respondWithoutTools(to method: String, params: JSONValue?, caller: Caller) -> Result<JSONValue, JSONRPCError>? {
-        switch method {
-        case "tools/call":
-            return nil
-        case "tools/list":
-            return .success(["tools": .array(router.tools(for: caller).map(\.listEntry))])
-        case "initialize":
+    /// The result of one request in `era`, or the JSON-RPC error that answers it.
+    func answer(_ method: String, params: JSONValue?, caller: Caller, requestID: String, era: RequestEra) async -> Result<JSONValue, JSONRPCError> {
+        switch (method, era) {
+        case ("tools/call", _):
+            return await call(params, caller: caller, requestID: requestID).map(\.callToolResult)
+        case ("tools/list", .legacy):
+            return .success(["tools": toolList(for: caller)])
+        case ("tools/list", .modern):
+            return .success([
+                "tools": toolList(for: caller),
+                "ttlMs": .int(Self.toolListLifetimeMilliseconds),
+                // The list shows only what this caller may use.
+                "cacheScope": "private",
+            ])
+        case ("server/discover", .modern):
+            return .success([
+                "supportedVersions": .array(ProtocolRevision.all.map(JSONValue.string)),
+                "capabilities": Self.capabilities,
+                "instructions": .string(Self.instructions),
+                "ttlMs": .int(Self.discoveryLifetimeMilliseconds),
+                "cacheScope": "public",
+            ])
+        case ("initialize", .legacy):
             return Self.initialize(params)
-        case "ping":
+        case ("ping", .legacy):
             return .success(.object([:]))
         default:
             return .failure(.methodNotFound(method))
         }
     }
 
-    /// Agrees on the client's protocol version when the proxy speaks it, else offers the latest.
+    /// The tools `caller` may use, in a fixed order.
+    private func toolList(for caller: Caller) -> JSONValue {
+        .array(router.tools(for: caller).map(\.listEntry))
+    }
+
+    static let capabilities: JSONValue = ["tools": ["listChanged": false]]
+    static let serverInfo: JSONValue = ["name": .string(name), "title": .string(title), "version": .string(version)]
+
+    /// A 2026-07-28 result: `resultType` and the server's name and version in `_meta`.
+    static func complete(_ result: JSONValue) -> JSONValue {
+        guard case .object(var members) = result else { return result }
+        members["resultType"] = "complete"
+        var meta: [String: JSONValue] = [:]
+        if case .object(let existing)? = members["_meta"] { meta = existing }
+        meta[ProtocolRevision.serverInfoKey] = serverInfo
+        members["_meta"] = .object(meta)
+        return .object(members)
+    }
+
+    /// Agrees on the client's protocol version when the proxy speaks it in this era, else
+    /// offers the latest one with `initialize`.
     static func initialize(_ params: JSONValue?) -> Result<JSONValue, JSONRPCError> {
         guard case .string(let requested)? = params?["protocolVersion"] else {
             return .failure(.invalidParams("initialize needs params {\"protocolVersion\": ..., \"capabilities\": {...}, \"clientInfo\": {...}}"))
         }
-        let version = protocolVersions.contains(requested) ? requested : latestProtocolVersion
+        let version = ProtocolRevision.legacy.contains(requested) ? requested : ProtocolRevision.latestLegacy
         return .success([
             "protocolVersion": .string(version),
-            "capabilities": ["tools": ["listChanged": false]],
-            "serverInfo": ["name": .string(name), "title": .string(title), "version": .string(Self.version)],
+            "capabilities": capabilities,
+            "serverInfo": serverInfo,
             "instructions": .string(instructions),
         ])
     }

@@ -76,3 +76,72 @@ struct MCPTestClient: Sendable {
         return reply.json["result"]["tools"].array
     }
 }
+
+extension HTTPReply {
+    /// The body as a ``JSONValue`` (integers, booleans and doubles kept apart), for checking it
+    /// against a schema.
+    func jsonValue() throws -> JSONValue {
+        try JSONCoding.decode(JSONValue.self, from: Data(body.utf8))
+    }
+}
+
+/// MCP 2026-07-28 ("modern") requests: the version and the client's capabilities in
+/// `params._meta`, and the headers Streamable HTTP mirrors from the body.
+extension MCPTestClient {
+    static let modernVersion = "2026-07-28"
+    static let versionKey = "io.modelcontextprotocol/protocolVersion"
+    static let capabilitiesKey = "io.modelcontextprotocol/clientCapabilities"
+    static let serverInfoKey = "io.modelcontextprotocol/serverInfo"
+
+    /// The tool arguments a client mirrors into `Mcp-Param-{Name}` headers, by tool: what
+    /// `tools/list` declares with `x-mcp-header` (ModernProtocolTests checks the declaration).
+    static let mirroredArguments: [String: [String: String]] = ["logout_user": ["tenant": "Tenant"]]
+
+    /// `params._meta` of a modern request; a nil `version` or `capabilities` leaves that key out.
+    static func modernMeta(version: String? = modernVersion, capabilities: JSONValue? = [:]) -> JSONValue {
+        var meta: [String: JSONValue] = ["io.modelcontextprotocol/clientInfo": ["name": "modern-test", "version": "1"]]
+        meta[versionKey] = version.map(JSONValue.string)
+        meta[capabilitiesKey] = capabilities
+        return .object(meta)
+    }
+
+    /// The JSON-RPC text of a modern request: `params` with `meta` as `_meta`.
+    static func modernBody(_ method: String, _ params: [String: JSONValue] = [:], id: Int = 1, meta: JSONValue = modernMeta()) -> String {
+        var params = params
+        params["_meta"] = meta
+        return JSONValue.object(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": .object(params)]).jsonText
+    }
+
+    /// The headers a modern client sends with `method` and `params` at `version`, besides the
+    /// media types and the token: `MCP-Protocol-Version`, `Mcp-Method`, and for `tools/call`
+    /// `Mcp-Name` and an `Mcp-Param-{Name}` for each mirrored argument that is a string.
+    static func modernHeaders(_ method: String, _ params: [String: JSONValue] = [:], version: String = modernVersion) -> [(String, String)] {
+        var headers = [("MCP-Protocol-Version", version), ("Mcp-Method", method)]
+        if method == "tools/call", case .string(let tool)? = params["name"] {
+            headers.append(("Mcp-Name", tool))
+            for (argument, header) in (mirroredArguments[tool] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if case .string(let value)? = params["arguments"]?[argument] { headers.append(("Mcp-Param-\(header)", value)) }
+            }
+        }
+        return headers
+    }
+
+    /// Posts a modern request with `meta` and, unless `headers` replaces them, the headers that
+    /// go with it (at the version `meta` names, else 2026-07-28).
+    func modern(
+        _ method: String, _ params: [String: JSONValue] = [:], id: Int = 1, meta: JSONValue = modernMeta(),
+        headers: [(String, String)]? = nil, token: String?
+    ) async throws -> HTTPReply {
+        let version = meta[Self.versionKey]?.stringValue ?? Self.modernVersion
+        let headers = headers ?? Self.modernHeaders(method, params, version: version)
+        return try await send(headers: Self.headers(token: token) + headers, body: Array(Self.modernBody(method, params, id: id, meta: meta).utf8))
+    }
+}
+
+extension Array where Element == (String, String) {
+    /// These headers with every `name` (in any case) removed, then `values` of it added: none
+    /// removes the header, two send it twice.
+    func setting(_ name: String, _ values: String...) -> [(String, String)] {
+        filter { $0.0.lowercased() != name.lowercased() } + values.map { (name, $0) }
+    }
+}
