@@ -1,4 +1,5 @@
-"""Processes for the interoperability suite: two keycloak-emulator tenants and the proxy binary.
+"""Processes for the interoperability suite: two keycloak-emulator tenants, the proxy binary, and
+the two MCP clients that drive it (the Python SDK 2.3 in this venv, the 1.x SDK through a bridge).
 
 Every process runs on loopback, is bounded in time, and is stopped at the end of its test.
 """
@@ -16,9 +17,18 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import anyio
 import pytest
+from anyio.abc import Process as ChildProcess
+from anyio.streams.buffered import BufferedByteReceiveStream
+from mcp import Client, MCPError, StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SECRET = "interop-proxy-s3cret"
@@ -220,3 +230,148 @@ def http_proxy(config):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+# --- The clients ------------------------------------------------------------------------------
+#
+# Both SDKs are the package `mcp`, so each has a venv: 2.3 is this one; 1.x is interop/.venv-mcp1
+# (see requirements-1x.txt), driven through mcp1_bridge.py. A test sees either through `Agent`:
+# results in wire form (camelCase dicts, as the SDK parsed them), JSON-RPC errors as JsonRpcError.
+
+MCP1_PYTHON = os.environ.get("MCP1_PYTHON", str(ROOT / "interop" / ".venv-mcp1" / "bin" / "python"))
+MCP1_BRIDGE = str(ROOT / "interop" / "mcp1_bridge.py")
+BRIDGE_STOP_TIMEOUT = 15.0
+
+# The protocol version each client ends on with this proxy (DESIGN.md section 3): 2.3 probes
+# `server/discover` and stays on 2026-07-28; 1.x only knows `initialize`.
+SDKS = {"mcp-2.3": "2026-07-28", "mcp-1.x": "2025-11-25"}
+
+
+class JsonRpcError(Exception):
+    def __init__(self, code: int, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def wire(model: Any) -> Any:
+    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+
+
+def stdio_server(config: pathlib.Path, agent: str) -> dict[str, Any]:
+    """How a client starts the proxy on stdio for `agent` (the README's `serve --stdio`)."""
+    return {"command": PROXY, "args": ["serve", "--config", str(config), "--stdio", "--agent", agent], "env": PROXY_ENV}
+
+
+def http_server(url: str, agent: str) -> dict[str, Any]:
+    return {"url": url, "headers": {"Authorization": f"Bearer {TOKENS[agent]}"}}
+
+
+@pytest.fixture
+def server(request, config):
+    """server(transport, agent): what a client is given to reach the proxy as `agent`.
+
+    "stdio": the client starts the proxy itself; "http": the `http_proxy` fixture serves it.
+    """
+
+    def spec(transport: str, agent: str) -> dict[str, Any]:
+        if transport == "stdio":
+            return stdio_server(config, agent)
+        return http_server(request.getfixturevalue("http_proxy"), agent)
+
+    return spec
+
+
+class Agent:
+    """An MCP client session, the same to a test whichever SDK is behind it."""
+
+    protocol_version: str
+    server_name: str | None
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class Mcp2Agent(Agent):
+    """The SDK 2.3 `Client` in its default `mode="auto"`: `server/discover`, else `initialize`."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        self.protocol_version = client.protocol_version
+        self.server_name = client.server_info.name if client.server_info else None
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        return [wire(tool) for tool in (await self.client.list_tools()).tools]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return wire(await self.client.call_tool(name, arguments))
+        except MCPError as error:
+            raise JsonRpcError(error.error.code, error.error.message) from error
+
+
+class Mcp1Agent(Agent):
+    """The SDK 1.x `ClientSession` in mcp1_bridge.py, one JSON request and answer a line."""
+
+    def __init__(self, process: ChildProcess):
+        self.process = process
+        self.replies = BufferedByteReceiveStream(process.stdout)
+
+    async def request(self, message: dict[str, Any]) -> Any:
+        await self.process.stdin.send((json.dumps(message) + "\n").encode())
+        try:
+            line = await self.replies.receive_until(b"\n", 16 * 1024 * 1024)
+        except (anyio.EndOfStream, anyio.IncompleteRead):
+            status = await self.process.wait()
+            raise RuntimeError(f"the 1.x bridge exited with {status} (its traceback is in the captured stderr)")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise JsonRpcError(reply["error"]["code"], reply["error"]["message"])
+        return reply["result"]
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        return (await self.request({"method": "tools/list"}))["tools"]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return await self.request({"method": "tools/call", "params": {"name": name, "arguments": arguments}})
+
+
+@asynccontextmanager
+async def connect(sdk: str, server: dict[str, Any]) -> AsyncIterator[Agent]:
+    """A connected session of `sdk` (a key of SDKS) with the proxy that `server` describes."""
+    if sdk == "mcp-2.3":
+        async with AsyncExitStack() as stack:
+            if "url" in server:
+                http = await stack.enter_async_context(create_mcp_http_client(headers=server["headers"]))
+                transport = streamable_http_client(server["url"], http_client=http)
+            else:
+                params = StdioServerParameters(command=server["command"], args=server["args"], env=server["env"])
+                transport = stdio_client(params)
+            client = await stack.enter_async_context(Client(transport, mode="auto"))
+            yield Mcp2Agent(client)
+        return
+    assert sdk == "mcp-1.x", sdk
+    if not os.access(MCP1_PYTHON, os.X_OK):
+        pytest.fail(f"no python for the 1.x SDK at {MCP1_PYTHON}: make the venv as .ci/run does")
+    # The bridge's standard error (and, on stdio, the proxy's) is the test's: pytest captures it.
+    process = await anyio.open_process([MCP1_PYTHON, MCP1_BRIDGE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
+    try:
+        agent = Mcp1Agent(process)
+        initialized = await agent.request(server)
+        # The 1.x ClientSession keeps no negotiated version: it is what `initialize` returned.
+        agent.protocol_version = initialized["protocolVersion"]
+        agent.server_name = initialized["serverInfo"]["name"]
+        yield agent
+        # End of input: the bridge closes its session (on stdio, its proxy too) and exits.
+        await process.stdin.aclose()
+        with anyio.fail_after(BRIDGE_STOP_TIMEOUT):
+            status = await process.wait()
+        assert status == 0, f"the 1.x bridge exited with {status}"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            with anyio.CancelScope(shield=True):
+                await process.wait()

@@ -1,4 +1,7 @@
-"""The official MCP Python SDK drives the built keycloak-mcp-proxy over stdio and Streamable HTTP."""
+"""Two MCP clients nobody here wrote drive the built keycloak-mcp-proxy, over stdio and Streamable HTTP:
+the official Python SDK 2.3 (2026-07-28: `server/discover` first, `initialize` as its fallback) and
+the SDK's latest 1.x release (2025-11-25 through `initialize`). conftest.py has the processes and the
+`Agent` that hides which SDK is behind a session."""
 
 from __future__ import annotations
 
@@ -8,98 +11,87 @@ import urllib.request
 
 import anyio
 import pytest
-from mcp import ClientSession, MCPError, StdioServerParameters, stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
-from conftest import PROXY, PROXY_ENV, TOKENS
+from conftest import SDKS, JsonRpcError, connect
 
 pytestmark = pytest.mark.anyio
 TIME_LIMIT = 60
+TRANSPORTS = ["stdio", "http"]
 
 
-async def exercise(session: ClientSession, tenants) -> None:
-    """What an incident agent does: discover, log a user out on two tenants, hit a refusal."""
-    initialized = await session.initialize()
-    assert initialized.server_info.name == "keycloak-mcp-proxy"
+async def exercise(agent, tenants) -> None:
+    """What an incident agent does: look at the tools, log a user out on two tenants, hit refusals."""
+    assert agent.server_name == "keycloak-mcp-proxy"
 
-    tools = (await session.list_tools()).tools
-    assert [tool.name for tool in tools] == ["logout_user", "get_user_sessions", "list_tenants"]
+    tools = await agent.list_tools()
+    assert [tool["name"] for tool in tools] == ["logout_user", "get_user_sessions", "list_tenants"]
     logout = tools[0]
-    assert logout.annotations.destructive_hint is True
-    assert logout.annotations.idempotent_hint is True
-    assert logout.input_schema["properties"]["tenant"]["enum"] == ["eu", "us"]
+    assert logout["annotations"]["destructiveHint"] is True
+    assert logout["annotations"]["idempotentHint"] is True
+    assert logout["inputSchema"]["properties"]["tenant"]["enum"] == ["eu", "us"]
 
     eu, us = tenants["eu"], tenants["us"]
     assert eu.sessions("eu-alice") == 2 and us.sessions("us-alice") == 2
 
-    result = await session.call_tool("logout_user", {"tenant": "eu", "username": "alice"})
-    assert result.is_error is False
-    assert result.structured_content["status"] == "success"
-    assert result.structured_content["user_id"] == "eu-alice"
-    assert json.loads(result.content[0].text) == result.structured_content
+    result = await agent.call_tool("logout_user", {"tenant": "eu", "username": "alice"})
+    assert result["isError"] is False
+    assert result["structuredContent"]["status"] == "success"
+    assert result["structuredContent"]["user_id"] == "eu-alice"
+    assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
     assert eu.sessions("eu-alice") == 0
     assert us.sessions("us-alice") == 2
 
     # The original single-Keycloak tool's arguments: user_id and realm.
-    result = await session.call_tool("logout_user", {"tenant": "us", "user_id": "us-alice", "realm": "customers"})
-    assert result.is_error is False
-    assert result.structured_content["message"] == "User us-alice logged out from all sessions"
+    result = await agent.call_tool("logout_user", {"tenant": "us", "user_id": "us-alice", "realm": "customers"})
+    assert result["isError"] is False
+    assert result["structuredContent"]["message"] == "User us-alice logged out from all sessions"
     assert us.sessions("us-alice") == 0
 
-    denied = await session.call_tool("logout_user", {"tenant": "eu", "username": "bob", "realm": "master"})
-    assert denied.is_error is True
-    assert denied.structured_content["error"]["code"] == "policy_denied"
-    protected = await session.call_tool("logout_user", {"tenant": "us", "username": "break-glass-admin"})
-    assert protected.is_error is True
-    assert protected.structured_content["error"]["code"] == "protected_user"
+    denied = await agent.call_tool("logout_user", {"tenant": "eu", "username": "bob", "realm": "master"})
+    assert denied["isError"] is True
+    assert denied["structuredContent"]["error"]["code"] == "policy_denied"
+    protected = await agent.call_tool("logout_user", {"tenant": "us", "username": "break-glass-admin"})
+    assert protected["isError"] is True
+    assert protected["structuredContent"]["error"]["code"] == "protected_user"
     assert eu.sessions("eu-bob") == 2 and us.sessions("us-break-glass-admin") == 2
 
-    with pytest.raises(MCPError) as unknown:
-        await session.call_tool("delete_realm", {})
-    assert unknown.value.error.code == -32602
+    with pytest.raises(JsonRpcError) as unknown:
+        await agent.call_tool("delete_realm", {})
+    assert unknown.value.code == -32602
 
 
-async def test_stdio(tenants, config):
-    params = StdioServerParameters(
-        command=PROXY, args=["serve", "--config", str(config), "--stdio", "--agent", "incident-bot"], env=PROXY_ENV
-    )
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("sdk", SDKS)
+async def test_incident_agent(sdk, transport, tenants, config, server):
     with anyio.fail_after(TIME_LIMIT):
-        async with stdio_client(params) as (read, write):
-            async with ClientSession(read, write) as session:
-                await exercise(session, tenants)
-    audit = [json.loads(line) for line in (config.parent / "audit.jsonl").read_text().splitlines()]
-    assert len(audit) == 5
-    assert {record["agent"] for record in audit} == {"incident-bot"}
+        async with connect(sdk, server(transport, "incident-bot")) as agent:
+            await exercise(agent, tenants)
+    if transport == "stdio":
+        # The client closed the session, so the proxy it started has exited.
+        audit = [json.loads(line) for line in (config.parent / "audit.jsonl").read_text().splitlines()]
+        assert len(audit) == 5
+        assert {record["agent"] for record in audit} == {"incident-bot"}
+    # Last, so that everything above is checked whichever era the client ended in.
+    assert agent.protocol_version == SDKS[sdk], f"{sdk} over {transport} ended on {agent.protocol_version}"
 
 
-async def test_http(tenants, http_proxy):
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("sdk", SDKS)
+async def test_policy_per_agent(sdk, transport, tenants, server):
     with anyio.fail_after(TIME_LIMIT):
-        headers = {"Authorization": f"Bearer {TOKENS['incident-bot']}"}
-        async with create_mcp_http_client(headers=headers) as http:
-            async with streamable_http_client(http_proxy, http_client=http) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await exercise(session, tenants)
-
-
-async def test_http_policy_per_agent(tenants, http_proxy):
-    with anyio.fail_after(TIME_LIMIT):
-        headers = {"Authorization": f"Bearer {TOKENS['eu-helpdesk']}"}
-        async with create_mcp_http_client(headers=headers) as http:
-            async with streamable_http_client(http_proxy, http_client=http) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    tools = (await session.list_tools()).tools
-                    assert [tool.name for tool in tools] == ["get_user_sessions", "list_tenants"]
-                    assert tools[0].input_schema["properties"]["tenant"]["enum"] == ["eu"]
-                    sessions = await session.call_tool("get_user_sessions", {"username": "alice"})
-                    assert sessions.structured_content["count"] == 2
-                    with pytest.raises(MCPError) as hidden:
-                        await session.call_tool("logout_user", {"username": "alice"})
-                    assert hidden.value.error.code == -32602
-                    refused = await session.call_tool("get_user_sessions", {"tenant": "us", "username": "alice"})
-                    assert refused.is_error is True
-                    assert refused.structured_content["error"]["code"] == "unknown_tenant"
+        async with connect(sdk, server(transport, "eu-helpdesk")) as agent:
+            tools = await agent.list_tools()
+            assert [tool["name"] for tool in tools] == ["get_user_sessions", "list_tenants"]
+            assert tools[0]["inputSchema"]["properties"]["tenant"]["enum"] == ["eu"]
+            sessions = await agent.call_tool("get_user_sessions", {"username": "alice"})
+            assert sessions["isError"] is False
+            assert sessions["structuredContent"]["count"] == 2
+            with pytest.raises(JsonRpcError) as hidden:
+                await agent.call_tool("logout_user", {"username": "alice"})
+            assert hidden.value.code == -32602
+            refused = await agent.call_tool("get_user_sessions", {"tenant": "us", "username": "alice"})
+            assert refused["isError"] is True
+            assert refused["structuredContent"]["error"]["code"] == "unknown_tenant"
     assert tenants["eu"].sessions("eu-alice") == 2
 
 
