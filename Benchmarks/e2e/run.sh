@@ -8,6 +8,8 @@
 #   proxy-2ms   wrk -> keycloak-mcp-proxy serve -> nginx, after 2 ms  (the same proxy process;
 #               its tenants bench-2ms-N point at the 2 ms upstream)
 # and, when asked for in TARGETS:
+#   proxy-2026, proxy-2026-2ms   the proxy rows with MCP 2026-07-28 requests (the version and
+#               client capabilities in params._meta; Mcp-Method, Mcp-Name, Mcp-Param-Tenant)
 #   floor       wrk -> e2e-floor -> nginx, instant: the proxy's library stack (Hummingbird in,
 #               AsyncHTTPClient out, NIO's event loops as Swift's global executor, as `serve`
 #               has them since 752a06f) with nothing of the proxy between
@@ -72,10 +74,10 @@ SLOW_UPSTREAM=http://127.0.0.1:$SLOW_PORT
 # --- the proxy: $PROXY_TENANTS tenants on each upstream, anonymous (no agents: loopback only) --
 # The calls go round the tenants, so the token count checks one fetch per tenant.
 PROXY_TENANTS=${PROXY_TENANTS:-4}
-if has proxy || has proxy-2ms; then
+if has proxy || has proxy-2ms || has proxy-2026 || has proxy-2026-2ms; then
     {
         proxy_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_PORT" "$RUN/audit.jsonl"
-        if has proxy-2ms; then proxy_tenants "$PROXY_TENANTS" "$SLOW_UPSTREAM" bench-2ms-; fi
+        if has proxy-2ms || has proxy-2026-2ms; then proxy_tenants "$PROXY_TENANTS" "$SLOW_UPSTREAM" bench-2ms-; fi
     } > "$RUN/proxy.yaml"
     BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy.yaml" --log-format json 2> "$RUN/proxy.log" &
     PROXY_PID=$!
@@ -115,18 +117,20 @@ url_of() {
     case $1 in
         direct) echo "$UPSTREAM$LOGOUT_PATH" ;;
         direct-2ms) echo "$SLOW_UPSTREAM$LOGOUT_PATH" ;;
-        proxy | proxy-2ms) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
+        proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT$LOGOUT_PATH" ;;
     esac
 }
-mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | floor) echo mcp ;; peer) echo peer ;; esac; }
+# The MCP revision of a row's requests.
+protocol_of() { case $1 in *-2026*) echo 2026-07-28 ;; *) echo 2025-06-18 ;; esac; }
 # The proxy's tenants for a row: the calls go round bench-N (instant) or bench-2ms-N (2 ms).
-tenants_of() { case $1 in proxy) echo "$PROXY_TENANTS bench-" ;; proxy-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
+tenants_of() { case $1 in proxy | proxy-2026) echo "$PROXY_TENANTS bench-" ;; proxy-2ms | proxy-2026-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
 server_of() {
     case $1 in
-        proxy | proxy-2ms) echo "${PROXY_PID:-}" ;;
+        proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "${PROXY_PID:-}" ;;
         floor) echo "${FLOOR_PID:-}" ;;
         peer) echo "${PEER_PID:-}" ;;
     esac
@@ -141,7 +145,7 @@ load() { # target connections duration
     local TIMEFORMAT='%U %S'
     local tenants
     read -r -a tenants <<< "$(tenants_of "$1")"
-    { time WRK_MODE=$(mode_of "$1") WRK_TENANTS=${tenants[0]} WRK_TENANT_PREFIX=${tenants[1]} \
+    { time WRK_MODE=$(mode_of "$1") WRK_PROTOCOL=$(protocol_of "$1") WRK_TENANTS=${tenants[0]} WRK_TENANT_PREFIX=${tenants[1]} \
         timeout $((seconds + 30)) wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
         -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true; } 2> "$RUN/wrk-$1-c$2-$3.cpu"
     grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
@@ -213,7 +217,7 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
 {
     echo
     echo "token requests seen by the upstreams over the whole run ($((END - START)) s measured + warm-up; token lifetime $TOKEN_LIFETIME s):"
-    echo "proxy: $(tokens "$UPSTREAM_PORT" "") to the instant upstream ($PROXY_TENANTS tenants), $(tokens "$SLOW_PORT" "") to the 2 ms one$(has proxy-2ms && echo " ($PROXY_TENANTS tenants)"); peer (one Keycloak): $(tokens "$UPSTREAM_PORT" /auth)"
+    echo "proxy: $(tokens "$UPSTREAM_PORT" "") to the instant upstream ($PROXY_TENANTS tenants), $(tokens "$SLOW_PORT" "") to the 2 ms one$( (has proxy-2ms || has proxy-2026-2ms) && echo " ($PROXY_TENANTS tenants)"); peer (one Keycloak): $(tokens "$UPSTREAM_PORT" /auth)"
     echo "token requests, seconds since the first: $(awk 'NR == 1 { t0 = $1 } { printf "%.1f ", $1 - t0 }' "$RUN/token-requests.log" 2> /dev/null)"
     if [[ -n ${PROXY_PID:-} ]]; then
         echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
@@ -222,9 +226,11 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     for c in $SLOW_CONCURRENCY; do
-        d=$(value "$c" direct-2ms 4); p=$(value "$c" proxy-2ms 4); d50=$(value "$c" direct-2ms 5); p50=$(value "$c" proxy-2ms 5)
-        [[ -n $d && -n $p ]] && awk -v c="$c" -v d="$d" -v p="$p" -v d50="$d50" -v p50="$p50" 'BEGIN {
-            printf "2 ms upstream, c=%d: proxy-2ms %.0f calls/s = %.3f of direct-2ms (%.0f); p50 added %d µs\n", c, p, p / d, d, p50 - d50 }'
+        for row in proxy-2ms proxy-2026-2ms; do
+            d=$(value "$c" direct-2ms 4); p=$(value "$c" "$row" 4); d50=$(value "$c" direct-2ms 5); p50=$(value "$c" "$row" 5)
+            [[ -n $d && -n $p ]] && awk -v c="$c" -v row="$row" -v d="$d" -v p="$p" -v d50="$d50" -v p50="$p50" 'BEGIN {
+                printf "2 ms upstream, c=%d: %s %.0f calls/s = %.3f of direct-2ms (%.0f); p50 added %d µs\n", c, row, p, p / d, d, p50 - d50 }'
+        done
     done
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
 } | tee -a "$RUN/results.md"
