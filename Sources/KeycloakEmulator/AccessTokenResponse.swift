@@ -9,7 +9,7 @@ struct AccessTokenResponse: Encodable, Sendable {
     var notBeforePolicy: Int64 = 0
     /// The session's id; only with a refresh token.
     var sessionState: String?
-    var scope = "profile email"
+    var scope: String
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"

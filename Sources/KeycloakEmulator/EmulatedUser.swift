@@ -10,6 +10,10 @@ public struct EmulatedUser: Sendable, Hashable {
     public var lastName: String?
     /// Admin roles, copied into each token at issue time.
     public var roles: Set<AdminRole>
+    /// Realm roles, in `realm_access.roles` of the user's tokens (beside Keycloak's default roles).
+    public var realmRoles: Set<String>
+    /// Client roles by client id, in `resource_access.<client>.roles` of the user's tokens.
+    public var clientRoles: [String: Set<String>]
 
     public init(
         id: String? = nil,
@@ -19,7 +23,9 @@ public struct EmulatedUser: Sendable, Hashable {
         email: String? = nil,
         firstName: String? = nil,
         lastName: String? = nil,
-        roles: Set<AdminRole> = []
+        roles: Set<AdminRole> = [],
+        realmRoles: Set<String> = [],
+        clientRoles: [String: Set<String>] = [:]
     ) {
         self.id = id ?? Identifiers.uuid()
         self.username = username.lowercased()
@@ -29,5 +35,7 @@ public struct EmulatedUser: Sendable, Hashable {
         self.firstName = firstName
         self.lastName = lastName
         self.roles = roles
+        self.realmRoles = realmRoles
+        self.clientRoles = clientRoles
     }
 }

@@ -16,6 +16,9 @@ public struct EmulatorConfiguration: Sendable {
     /// How the token endpoint spells `token_type`: `"Bearer"` as Keycloak 12 and later do,
     /// `"bearer"` to play a very old server.
     public var tokenType: String
+    /// Where the realms' RSA keys come from: by default a process-wide set shared by every
+    /// emulator (fast); ``IssuerKeyPolicy/unique`` for keys no other emulator has.
+    public var issuerKeys: IssuerKeyPolicy
 
     public init(
         host: String = "127.0.0.1",
@@ -24,7 +27,8 @@ public struct EmulatorConfiguration: Sendable {
         tls: EmulatorTLS? = nil,
         requestLogLimit: Int = 10_000,
         seedDefaults: Bool = true,
-        tokenType: String = "Bearer"
+        tokenType: String = "Bearer",
+        issuerKeys: IssuerKeyPolicy = .sharedAcrossEmulators
     ) {
         self.host = host
         self.port = port
@@ -33,5 +37,6 @@ public struct EmulatorConfiguration: Sendable {
         self.requestLogLimit = requestLogLimit
         self.seedDefaults = seedDefaults
         self.tokenType = tokenType
+        self.issuerKeys = issuerKeys
     }
 }

@@ -38,7 +38,7 @@ extension EmulatorDirectory.Realm {
         _ route: Route, may: AdminPermissions, query: [String: String], now: ContinuousClock.Instant
     ) -> EmulatorReply {
         switch route {
-        case .token:
+        case .token, .discovery, .authorizationServerMetadata, .jwks:
             return .methodNotAllowed
         case .logout(_, let userID):
             if let refusal = checkUser(userID, may: may) { return refusal }

@@ -31,9 +31,13 @@ extension EmulatorDirectory {
             guard client.serviceAccountsEnabled else { return }
             if let userID = realm.serviceAccountUsers[client.clientID] {
                 realm.users[userID]?.user.roles = client.serviceAccountRoles
+                realm.users[userID]?.user.realmRoles = client.serviceAccountRealmRoles
+                realm.users[userID]?.user.clientRoles = client.serviceAccountClientRoles
                 return
             }
-            let user = EmulatedUser(username: "service-account-\(client.clientID)", roles: client.serviceAccountRoles)
+            let user = EmulatedUser(
+                username: "service-account-\(client.clientID)", roles: client.serviceAccountRoles,
+                realmRoles: client.serviceAccountRealmRoles, clientRoles: client.serviceAccountClientRoles)
             realm.serviceAccountUsers[client.clientID] = user.id
             realm.insert(user, isServiceAccount: true)
         }
@@ -63,6 +67,7 @@ extension EmulatorDirectory {
 
     mutating func revokeAllAccessTokens() {
         accessTokens.removeAll()
+        revocations += 1
     }
 
     /// Drops access tokens that expired a while ago, so a long benchmark does not grow the map.

@@ -48,6 +48,8 @@ struct EmulatorDirectory: Sendable {
         var userID: String
         var sessionID: String
         var offline: Bool
+        /// The `scope` the grant asked for, asked again on refresh.
+        var scope: String?
         var issuedAt: ContinuousClock.Instant
         var expiresAt: ContinuousClock.Instant?
     }
@@ -55,6 +57,8 @@ struct EmulatorDirectory: Sendable {
     var realms: [String: Realm] = [:]
     var accessTokens: [String: AccessTokenRecord] = [:]
     var refreshTokens: [String: RefreshTokenRecord] = [:]
+    /// How many times every access token was revoked at once.
+    var revocations = 0
     var issuedAccessTokenCount = 0
     var lastIssuedAccessToken: String?
     /// `token_type` in token responses.

@@ -18,13 +18,18 @@ public enum EndpointKind: String, Sendable, Hashable, CaseIterable {
     case deleteSession
     /// `POST {prefix}/admin/realms/{realm}/logout-all`
     case logoutAll
+    /// `GET {prefix}/realms/{realm}/.well-known/openid-configuration` and
+    /// `GET {prefix}/.well-known/oauth-authorization-server/realms/{realm}`
+    case discovery
+    /// `GET {prefix}/realms/{realm}/protocol/openid-connect/certs`
+    case jwks
     /// Anything else: unknown paths, unnormalised paths.
     case other
 
     /// Whether this is an admin API endpoint (under `{prefix}/admin/realms`).
     public var isAdmin: Bool {
         switch self {
-        case .token, .other: false
+        case .token, .discovery, .jwks, .other: false
         default: true
         }
     }

@@ -44,9 +44,20 @@ extension KeycloakEmulator {
                 form: FormFields.decode(String(buffer: body)),
                 authorization: request.headers[.authorization]
             )
-            let issuer = baseURL(request) + configuration.basePath
+            let base = baseURL(request) + configuration.basePath
             let now = ContinuousClock.now
-            reply = directory.withLock { $0.token(realm: realm, request: tokenRequest, issuer: issuer, now: now) }
+            let outcome = directory.withLock { $0.token(realm: realm, request: tokenRequest, base: base, now: now) }
+            switch outcome {
+            case .reply(let answer):
+                reply = answer
+            case .sign(let pending):
+                reply = await issue(pending)
+            }
+        case .route(.discovery(let realm)), .route(.authorizationServerMetadata(let realm)):
+            let base = baseURL(request) + configuration.basePath
+            reply = directory.withLock { $0.discovery(realm: realm, base: base) }
+        case .route(.jwks(let realm)):
+            reply = await jwks(realm: realm, accept: request.headers[.accept])
         case .route(let route):
             let bearer = Self.bearer(request.headers[.authorization])
             let query = target.firstIndex(of: "?").map { FormFields.decode(target[target.index(after: $0)...]) } ?? [:]

@@ -10,6 +10,8 @@ import Synchronization
 ///
 /// It serves the token endpoint and the admin endpoints the proxy uses, with Keycloak's check
 /// order, status codes and bodies (see `keycloak-behavior.md`), over HTTP or HTTPS on one port.
+/// Every realm is also an OAuth issuer for agents: discovery, a JWKS with rotation, and RS256
+/// access tokens (``issuer(realm:)``, ``rotateSigningKey(realm:)``, ``mintAccessToken(realm:clientID:_:)``).
 /// Tests shape it in-process: realms, clients, users, sessions, roles and token lifespans
 /// (``addRealm(_:)``, ``addClient(_:realm:)``, ``addUser(_:realm:)``, ``addSession(realm:userID:clientID:offline:)``),
 /// and faults (``failNext(_:with:only:)``, ``setLatency(_:for:)``, ``stall(_:)``). It counts
@@ -21,6 +23,8 @@ public final class KeycloakEmulator: Service, Sendable {
     public let configuration: EmulatorConfiguration
     let logger: Logger
     let directory: Mutex<EmulatorDirectory>
+    /// Every realm's signing and encryption keys, made on first need.
+    let keys: IssuerKeyStore
     let faults = FaultInjector()
     let stalls = StallGate()
     let recorder: RequestRecorder
@@ -34,6 +38,7 @@ public final class KeycloakEmulator: Service, Sendable {
             return logger
         }()
         self.recorder = RequestRecorder(limit: configuration.requestLogLimit)
+        self.keys = IssuerKeyStore(policy: configuration.issuerKeys)
         var directory = EmulatorDirectory()
         directory.tokenType = configuration.tokenType
         if configuration.seedDefaults {

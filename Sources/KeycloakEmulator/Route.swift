@@ -9,6 +9,11 @@ enum Route: Sendable, Hashable {
     case userCount(realm: String)
     case deleteSession(realm: String, sessionID: String)
     case logoutAll(realm: String)
+    /// OpenID Connect discovery of the realm's issuer.
+    case discovery(realm: String)
+    /// RFC 8414 metadata of the realm's issuer (the same document).
+    case authorizationServerMetadata(realm: String)
+    case jwks(realm: String)
 
     var kind: EndpointKind {
         switch self {
@@ -21,6 +26,8 @@ enum Route: Sendable, Hashable {
         case .userCount: .userCount
         case .deleteSession: .deleteSession
         case .logoutAll: .logoutAll
+        case .discovery, .authorizationServerMetadata: .discovery
+        case .jwks: .jwks
         }
     }
 
@@ -36,7 +43,9 @@ enum Route: Sendable, Hashable {
     /// The realm in the path.
     var realm: String {
         switch self {
-        case .token(let realm), .userSearch(let realm), .userCount(let realm), .logoutAll(let realm): realm
+        case .token(let realm), .userSearch(let realm), .userCount(let realm), .logoutAll(let realm),
+            .discovery(let realm), .authorizationServerMetadata(let realm), .jwks(let realm):
+            realm
         case .logout(let realm, _), .userSessions(let realm, _), .user(let realm, _),
             .deleteSession(let realm, _), .offlineSessions(let realm, _, _):
             realm

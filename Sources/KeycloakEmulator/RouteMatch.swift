@@ -57,6 +57,12 @@ enum RouteMatch: Sendable, Hashable {
         switch s.count {
         case 5 where s[0] == "realms" && s[2] == "protocol" && s[3] == "openid-connect" && s[4] == "token":
             return .token(realm: s[1])
+        case 5 where s[0] == "realms" && s[2] == "protocol" && s[3] == "openid-connect" && s[4] == "certs":
+            return .jwks(realm: s[1])
+        case 4 where s[0] == "realms" && s[2] == ".well-known" && s[3] == "openid-configuration":
+            return .discovery(realm: s[1])
+        case 4 where s[0] == ".well-known" && s[1] == "oauth-authorization-server" && s[2] == "realms":
+            return .authorizationServerMetadata(realm: s[3])
         case 4 where s[0] == "admin" && s[1] == "realms" && s[3] == "users":
             return .userSearch(realm: s[2])
         case 4 where s[0] == "admin" && s[1] == "realms" && s[3] == "logout-all":

@@ -10,12 +10,14 @@ import UnixSignals
 struct KeycloakEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keycloak-emulator",
-        abstract: "Serve an emulated Keycloak 26 (token endpoint and user admin API) until SIGINT or SIGTERM.",
+        abstract: "Serve an emulated Keycloak 26 (token endpoint, OAuth issuer, user admin API) until SIGINT or SIGTERM.",
         discussion: """
             Starts with realm master, its public client admin-cli and the user admin/admin (master admin role).
+            Every realm is an OAuth issuer, {url}{base-path}/realms/{realm}, with discovery, a JWKS and RS256 tokens.
             Example:
               keycloak-emulator --port 8081 --base-path /auth --realm customers \\
-                --user customers:alice:alice-id --client master:keycloak-mcp-proxy:s3cret --token-lifespan 60s
+                --user customers:alice:alice-id --client master:keycloak-mcp-proxy:s3cret --token-lifespan 60s \\
+                --agent-client 'agents:incident-bot:bot-s3cret;scope=keycloak-mcp:read keycloak-mcp:logout;audience=http://127.0.0.1:8080/mcp'
             """
     )
 
@@ -43,6 +45,19 @@ struct KeycloakEmulatorCommand: AsyncParsableCommand {
             In master it holds the admin role (all realms); elsewhere realm-admin of its realm.
             """)
     var clients: [String] = []
+
+    @Option(
+        name: .customLong("agent-client"),
+        help: """
+            REALM:CLIENT_ID:SECRET[;scope=SCOPE SCOPE…][;audience=URL,…][;realm-roles=ROLE,…][;client-roles=CLIENT/ROLE,…], \
+            an agent's confidential client for client_credentials (repeatable). scope: its default scopes (default \
+            "profile email"); audience: its audience mapper's values, the tokens' aud (left out: aud is "account"; \
+            empty: no aud). It holds no admin role.
+            """)
+    var agentClients: [String] = []
+
+    @Flag(help: "Every realm's JWKS also lists an ES256 signing key.")
+    var ecSigningKey = false
 
     @Option(help: "Online sessions to start for each --user.")
     var sessions = 1
@@ -77,6 +92,13 @@ struct KeycloakEmulatorCommand: AsyncParsableCommand {
         for client in clients where client.split(separator: ":", maxSplits: 2).count != 3 {
             throw ValidationError("--client \(client): expected REALM:CLIENT_ID:SECRET")
         }
+        for agent in agentClients {
+            do {
+                _ = try AgentClientSpec(agent)
+            } catch {
+                throw ValidationError("--agent-client \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -94,7 +116,10 @@ struct KeycloakEmulatorCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             try await emulator.waitUntilRunning()
-            let banner = "keycloak-emulator listening on \(emulator.url)\(basePath) (admin/admin in master); Ctrl-C stops it\n"
+            var banner = "keycloak-emulator listening on \(emulator.url)\(basePath) (admin/admin in master); Ctrl-C stops it\n"
+            for spec in try agentClients.map(AgentClientSpec.init) {
+                banner += "agent \(spec.client.clientID): issuer \(emulator.issuer(realm: spec.realm))\n"
+            }
             FileHandle.standardOutput.write(Data(banner.utf8))
             try await tasks.waitForAll()
         }
@@ -105,15 +130,22 @@ struct KeycloakEmulatorCommand: AsyncParsableCommand {
         var known: Set<String> = ["master"]
         func ensureRealm(_ name: String) {
             guard known.insert(name).inserted else { return }
-            emulator.addRealm(EmulatedRealm(name: name, accessTokenLifespan: lifespan))
+            emulator.addRealm(EmulatedRealm(name: name, accessTokenLifespan: lifespan, ecSigningKey: ecSigningKey))
             try? emulator.addClient(.publicClient("admin-cli"), realm: name)
         }
-        if let lifespan { try emulator.setAccessTokenLifespan(lifespan, realm: "master") }
+        if lifespan != nil || ecSigningKey {
+            emulator.addRealm(EmulatedRealm(name: "master", accessTokenLifespan: lifespan, ecSigningKey: ecSigningKey))
+        }
         realms.forEach(ensureRealm)
         for spec in clients {
             let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
             ensureRealm(parts[0])
             try emulator.addClient(.serviceAccount(parts[1], secret: parts[2], roles: [.admin]), realm: parts[0])
+        }
+        for text in agentClients {
+            let spec = try AgentClientSpec(text)
+            ensureRealm(spec.realm)
+            try emulator.addClient(spec.client, realm: spec.realm)
         }
         for spec in users {
             let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
