@@ -18,6 +18,10 @@ struct SchemaCoverageTests {
         "TLSSection": ["$defs", "tenant", "properties", "tls"],
         "AgentSection": ["$defs", "agent"],
         "AgentTenantSection": ["$defs", "agent", "properties", "tenants", "additionalProperties"],
+        "OAuthSection": ["properties", "server", "properties", "oauth"],
+        "IssuerSection": ["properties", "server", "properties", "oauth", "properties", "issuers", "items"],
+        "AgentOAuthSection": ["$defs", "agent", "properties", "oauth"],
+        "ClientRoleSection": ["$defs", "agent", "properties", "oauth", "properties", "client_role"],
     ]
 
     @Test func everySectionHasTheLoadersKeysAndRejectsOthers() throws {
@@ -53,6 +57,8 @@ struct SchemaCoverageTests {
         #expect(grantTypes.first?["enum"] as? [String] == SwiftSource.rawValues(ofEnum: "GrantType", in: configFile))
         let tools = try #require(Self.node(at: ["$defs", "agent", "properties", "tools", "items", "anyOf"], in: schema) as? [[String: Any]])
         #expect(tools.first?["enum"] as? [String] == SwiftSource.rawValues(ofEnum: "ToolName", in: toolFile))
+        let scopedTools = try #require(Self.node(at: ["properties", "server", "properties", "oauth", "properties", "scopes", "propertyNames"], in: schema) as? [String: Any])
+        #expect(scopedTools["enum"] as? [String] == SwiftSource.rawValues(ofEnum: "ToolName", in: toolFile))
         #expect(SwiftSource.rawValues(ofEnum: "ToolName", in: toolFile).count == 3)
     }
 

@@ -178,8 +178,12 @@ def test_the_required_kinds_of_bad_file_exist() -> None:
     for kind in ["escaped-variable-where-integer-due", "duration-above-range", "duration-part-above-range",
                  "duration-below-range", "duration-zero", "agent-tenant-left-empty", "tenant-left-empty", "token-left-empty"]:
         assert kind in names
+    # OAuth sign-in: server.oauth needs public_url; an agent has token_sha256, token or oauth,
+    # never both tokens; client_role needs both of its keys.
+    for kind in ["oauth-without-public-url", "token-and-token-sha256", "client-role-without-role", "agent-oauth-left-empty"]:
+        assert kind in names
     assert {"empty-optional-sections", "empty-agents-and-server", "durations-at-range-edges",
-            "variables-in-typed-values"} <= {p.stem for p in GOOD}
+            "variables-in-typed-values", "oauth-agents"} <= {p.stem for p in GOOD}
     assert {"quoted-variable-where-integer-due", "agent-tenant-not-configured", "duration-sum-above-range"} <= {
         p.stem for p in CHECK_ONLY}
 
@@ -210,6 +214,7 @@ DURATION_KEYS = {  # key path under a tenant or server: (lowest, highest) in ms,
     "timeouts.request": (1, 600_000), "breaker.cool_down": (1, 3_600_000),
 }
 SERVER_DURATION_KEYS = {"idle_timeout": (100, 3_600_000), "response_timeout": (1_000, 3_600_000)}
+SERVER_OAUTH_LEEWAY = (0, 600_000)
 UNIT_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000}
 
 
@@ -256,6 +261,11 @@ def test_duration_ranges_never_refuse_what_check_accepts(tmp_path: pathlib.Path)
                 sections.setdefault(section, []).append(f'{name}: "{value}"')
                 cases[(path.name, f"tenants.t{tenant}.{key}")] = (value, bounds)
             lines += [f"    {section}: {{ {', '.join(keys)} }}" for section, keys in sections.items()]
+        # server.oauth.leeway, 0 to 10m (with no agent signing in by oauth, check only warns).
+        value = random_duration(rnd)
+        lines[2:2] = ['  public_url: "https://mcp-proxy.example.com/mcp"', "  oauth:",
+                      '    issuers: [{ issuer: "https://sso.example.com/realms/agents" }]', f'    leeway: "{value}"']
+        cases[(path.name, "server.oauth.leeway")] = (value, SERVER_OAUTH_LEEWAY)
         path.write_text("\n".join(lines) + "\n")
         files.append(path)
 

@@ -48,6 +48,10 @@ public struct AuditRecord: Sendable, Hashable {
     public var errorCode: String?
     public var upstreamStatus: Int?
     public var durationMilliseconds: Double
+    /// The access token's `sub`, `azp` and `jti`, for an agent that signed in with OAuth.
+    public var tokenSubject: String?
+    public var tokenAuthorizedParty: String?
+    public var tokenID: String?
 
     /// One JSON object on one line, keys sorted.
     public var jsonLine: String {
@@ -69,6 +73,9 @@ extension AuditRecord: Encodable {
         case requestID = "request_id"
         case upstreamStatus = "upstream_status"
         case userID = "user_id"
+        case tokenSubject = "token_sub"
+        case tokenAuthorizedParty = "token_azp"
+        case tokenID = "token_jti"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +93,9 @@ extension AuditRecord: Encodable {
         try container.encodeIfPresent(tenant, forKey: .tenant)
         try container.encode(Self.iso8601(time), forKey: .time)
         try container.encode(tool, forKey: .tool)
+        try container.encodeIfPresent(tokenAuthorizedParty, forKey: .tokenAuthorizedParty)
+        try container.encodeIfPresent(tokenID, forKey: .tokenID)
+        try container.encodeIfPresent(tokenSubject, forKey: .tokenSubject)
         try container.encodeIfPresent(upstreamStatus, forKey: .upstreamStatus)
         try container.encodeIfPresent(userID, forKey: .userID)
         try container.encodeIfPresent(username, forKey: .username)

@@ -24,9 +24,12 @@ struct ServerSection: Decodable {
     var responseTimeout: Located<ConfigDuration>?
     var maxBodyBytes: Located<Int>?
     var maxConnections: Located<Int>?
+    var publicURL: Located<String>?
+    var oauth: Located<OAuthSection>?
 
     enum CodingKeys: String, CodingKey {
-        case listen
+        case listen, oauth
+        case publicURL = "public_url"
         case allowedOrigins = "allowed_origins"
         case auditLog = "audit_log"
         case idleTimeout = "idle_timeout"
@@ -134,14 +137,55 @@ struct TLSSection: Decodable {
     }
 }
 
+/// `server.oauth`: the issuers whose access tokens agents may sign in with.
+struct OAuthSection: Decodable {
+    var issuers: Located<[Located<IssuerSection>]>
+    var scopes: Located<NamedList<String>>?
+    var leeway: Located<ConfigDuration>?
+}
+
+struct IssuerSection: Decodable {
+    var issuer: Located<String>
+    var jwksURI: Located<String>?
+    var caFile: Located<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case jwksURI = "jwks_uri"
+        case caFile = "ca_file"
+    }
+}
+
+/// `agents.NAME.oauth`: which access tokens are this agent's.
+struct AgentOAuthSection: Decodable {
+    var issuer: Located<String>
+    var clientID: Located<String>?
+    var subject: Located<String>?
+    var username: Located<String>?
+    var role: Located<String>?
+    var clientRole: Located<ClientRoleSection>?
+
+    enum CodingKeys: String, CodingKey {
+        case issuer, subject, username, role
+        case clientID = "client_id"
+        case clientRole = "client_role"
+    }
+}
+
+struct ClientRoleSection: Decodable {
+    var client: Located<String>
+    var role: Located<String>
+}
+
 struct AgentSection: Decodable {
     var tokenSHA256: Located<String>?
     var token: Located<Secret>?
+    var oauth: Located<AgentOAuthSection>?
     var tools: [Located<String>]?
     var tenants: Located<NamedList<AgentTenantSection>>?
 
     enum CodingKeys: String, CodingKey {
-        case token, tools, tenants
+        case token, tools, tenants, oauth
         case tokenSHA256 = "token_sha256"
     }
 }

@@ -54,9 +54,12 @@ struct ConfigValidator {
         }
         var agents: [AgentConfig]?
         if let section = file.agents {
-            agents = validateAgents(section, tenants: file.tenants.value.entries, validated: tenants)
+            agents = validateAgents(section, tenants: file.tenants.value.entries, validated: tenants, oauth: server.oauth)
         } else if !server.listen.isLoopback {
             warn(file.server?.listen ?? Located(""), "listening on \(server.listen) with no agents section: every HTTP call will be refused, since anonymous calls are accepted on loopback only")
+        }
+        if let oauth = file.server?.oauth, server.oauth != nil, !(agents ?? []).contains(where: { $0.oauth != nil }) {
+            warn(oauth, "no agent has an oauth section, so no access token maps to an agent: every token-bearing call gets 403")
         }
         return ProxyConfig(server: server, defaultTenant: defaultTenant, tenants: tenants, agents: agents)
     }
@@ -113,6 +116,15 @@ struct ConfigValidator {
                 server.maxConnections = connections.value
             } else {
                 fail(connections, "expected a number of client connections from 1 to 1000000, found \(connections.value)")
+            }
+        }
+        if let url = section?.publicURL {
+            server.publicURL = checkedPublicURL(url)
+        }
+        if let oauth = section?.oauth {
+            server.oauth = validateOAuth(oauth)
+            if section?.publicURL == nil {
+                fail(oauth, "server.oauth needs server.public_url: the URL of /mcp as clients reach it, which access tokens must name in aud")
             }
         }
         return server
@@ -457,7 +469,9 @@ struct ConfigValidator {
 
     // MARK: - agents
 
-    private mutating func validateAgents(_ section: Located<NamedList<AgentSection>>, tenants: [NamedList<TenantSection>.Entry], validated: [TenantConfig]) -> [AgentConfig] {
+    private mutating func validateAgents(
+        _ section: Located<NamedList<AgentSection>>, tenants: [NamedList<TenantSection>.Entry], validated: [TenantConfig], oauth: OAuthSettings?
+    ) -> [AgentConfig] {
         var agents: [AgentConfig] = []
         var owners: [[UInt8]: String] = [:]
         let tenantNames = Set(tenants.map(\.name.value))
@@ -488,8 +502,11 @@ struct ConfigValidator {
                     hash = Array(SHA256.hash(data: Array(token.value.revealed.utf8)))
                 }
             case (nil, nil):
-                fail(Located((), mark: name.mark, path: name.path), "missing required key \"token_sha256\" (or token)")
+                if agent.oauth == nil {
+                    fail(Located((), mark: name.mark, path: name.path), "missing required key \"token_sha256\" (or token, or oauth)")
+                }
             }
+            let match = agent.oauth.flatMap { validateAgentOAuth($0, oauth: oauth) }
             if let hash {
                 if let owner = owners[hash] {
                     let message = "agent \"\(name.value)\" has the same token as agent \"\(owner)\""
@@ -534,8 +551,8 @@ struct ConfigValidator {
                     scopes?[scope.name.value] = .some(patterns)
                 }
             }
-            if let hash {
-                agents.append(AgentConfig(name: name.value, tokenSHA256: hash, tools: tools, tenants: scopes))
+            if hash != nil || match != nil {
+                agents.append(AgentConfig(name: name.value, tokenSHA256: hash, oauth: match, tools: tools, tenants: scopes))
             }
         }
         return agents
@@ -555,7 +572,7 @@ struct ConfigValidator {
 
     // MARK: - helpers
 
-    private mutating func readFile(_ path: Located<String>, what: String) -> [UInt8]? {
+    mutating func readFile(_ path: Located<String>, what: String) -> [UInt8]? {
         if path.value.isEmpty {
             fail(path, "\(what) is empty; expected a file path")
             return nil
@@ -568,7 +585,7 @@ struct ConfigValidator {
         }
     }
 
-    private mutating func checkedDuration(_ value: Located<ConfigDuration>, within range: ClosedRange<Duration>) -> Duration {
+    mutating func checkedDuration(_ value: Located<ConfigDuration>, within range: ClosedRange<Duration>) -> Duration {
         guard range.contains(value.value.duration) else {
             fail(value, "expected a duration from \(ConfigDuration(range.lowerBound)) to \(ConfigDuration(range.upperBound)), found \"\(value.value)\"")
             return range.lowerBound
@@ -577,19 +594,19 @@ struct ConfigValidator {
     }
 
     /// A path from the config, taken from the config file's directory when relative.
-    private func resolve(_ path: String) -> String {
+    func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : (directory == "." ? path : "\(directory)/\(path)")
     }
 
-    private func suggestion(_ word: String, among candidates: [String]) -> String {
+    func suggestion(_ word: String, among candidates: [String]) -> String {
         Suggestion.closest(to: word, among: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
     }
 
-    private mutating func fail<T>(_ value: Located<T>, _ message: String) {
+    mutating func fail<T>(_ value: Located<T>, _ message: String) {
         fail(value.error(message))
     }
 
-    private mutating func fail(_ mark: Mark, path: [String], _ message: String) {
+    mutating func fail(_ mark: Mark, path: [String], _ message: String) {
         fail(YAMLError(mark: mark, path: path, message: message))
     }
 
@@ -597,7 +614,7 @@ struct ConfigValidator {
         errors.append(ConfigError(file: fileName, error))
     }
 
-    private mutating func warn<T>(_ value: Located<T>, _ message: String) {
+    mutating func warn<T>(_ value: Located<T>, _ message: String) {
         warnings.append(ConfigError(file: fileName, value.error(message)))
     }
 

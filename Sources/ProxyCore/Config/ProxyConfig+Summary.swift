@@ -11,6 +11,11 @@ extension ProxyConfig {
         for agent in agents ?? [] {
             lines.append(agent.summary)
         }
+        if let oauth = server.oauth, let publicURL = server.publicURL {
+            lines.append(
+                "oauth: access tokens for \(publicURL) from \(oauth.issuers.map(\.issuer).joined(separator: ", "))"
+                    + (oauth.scopes.isEmpty ? "" : "; scopes " + ToolName.allCases.compactMap { tool in oauth.scopes[tool].map { "\(tool.rawValue): \($0)" } }.joined(separator: ", ")))
+        }
         if agents == nil {
             lines.append("agents: none; anonymous calls are accepted on loopback only (listen \(server.listen))")
         }
@@ -67,6 +72,16 @@ extension AgentConfig {
             text += "; tenants " + (scopes.isEmpty ? "none" : scopes.joined(separator: ", "))
         } else {
             text += "; every tenant"
+        }
+        if let oauth {
+            var claims = ["iss \(oauth.issuer)"]
+            if let clientID = oauth.clientID { claims.append("azp \(clientID)") }
+            if let subject = oauth.subject { claims.append("sub \(subject)") }
+            if let username = oauth.username { claims.append("preferred_username \(username)") }
+            if let role = oauth.role { claims.append("realm role \(role)") }
+            if let clientRole = oauth.clientRole { claims.append("client role \(clientRole.client).\(clientRole.role)") }
+            text += "; signs in with access tokens of " + claims.joined(separator: ", ")
+            if tokenSHA256 != nil { text += ", or its static token" }
         }
         return text
     }

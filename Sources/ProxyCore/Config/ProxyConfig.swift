@@ -38,6 +38,11 @@ public struct ServerConfig: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Client connections open at once; more wait in the listen backlog until one closes.
     public var maxConnections: Int
+    /// The canonical URL of `/mcp` as clients reach it: the OAuth resource, and the audience an
+    /// access token must name. Required with ``oauth``.
+    public var publicURL: String?
+    /// The issuers agents sign in with; nil: static bearer tokens only.
+    public var oauth: OAuthSettings?
 
     /// The listener's limits when the config sets none (`HTTPSettings` defaults to them too).
     public static let defaultIdleTimeout = Duration.seconds(60)
@@ -130,20 +135,26 @@ public struct RealmRules: Sendable, Hashable {
     }
 }
 
-/// A caller known by its bearer token.
+/// A caller known by its bearer token, or by the access tokens its issuer signs for it.
 public struct AgentConfig: Sendable, Hashable {
     public var name: String
-    /// SHA-256 of the bearer token (32 bytes).
-    public var tokenSHA256: [UInt8]
+    /// SHA-256 of the static bearer token (32 bytes); nil for an agent that signs in with OAuth only.
+    public var tokenSHA256: [UInt8]?
+    /// Which access tokens are this agent's; nil for a static token only.
+    public var oauth: AgentOAuthMatch?
     /// The tools it may call; all of them when the file names none.
     public var tools: Set<ToolName>
     /// The tenants it may use, each with realm patterns that narrow the tenant's own
     /// (nil patterns: the tenant's rules as they are). nil: every tenant.
     public var tenants: [String: [RealmPattern]?]?
 
-    public init(name: String, tokenSHA256: [UInt8], tools: Set<ToolName> = Set(ToolName.allCases), tenants: [String: [RealmPattern]?]? = nil) {
+    public init(
+        name: String, tokenSHA256: [UInt8]?, oauth: AgentOAuthMatch? = nil, tools: Set<ToolName> = Set(ToolName.allCases),
+        tenants: [String: [RealmPattern]?]? = nil
+    ) {
         self.name = name
         self.tokenSHA256 = tokenSHA256
+        self.oauth = oauth
         self.tools = tools
         self.tenants = tenants
     }

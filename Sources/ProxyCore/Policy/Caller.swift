@@ -3,9 +3,12 @@
 public struct Caller: Sendable, Hashable {
     /// nil for an anonymous caller.
     public var agent: AgentConfig?
+    /// The access token the agent signed in with; nil for a static token, stdio or anonymous.
+    public var token: TokenIdentity?
 
-    public init(agent: AgentConfig?) {
+    public init(agent: AgentConfig?, token: TokenIdentity? = nil) {
         self.agent = agent
+        self.token = token
     }
 
     public static let anonymous = Caller(agent: nil)

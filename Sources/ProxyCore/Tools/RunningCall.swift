@@ -8,5 +8,8 @@ struct RunningCall {
             time: RequestID.now(), requestID: requestID, agent: caller.name, tool: name, dryRun: false,
             decision: .allow, outcome: .ok, durationMilliseconds: 0
         )
+        record.tokenSubject = caller.token?.subject
+        record.tokenAuthorizedParty = caller.token?.authorizedParty
+        record.tokenID = caller.token?.tokenID
     }
 }

@@ -2,35 +2,71 @@ import Foundation
 import Crypto
 public import ProxyCore
 
-/// Decides who an HTTP request comes from, by its `Authorization` header.
+/// Decides who an HTTP request comes from, by its `Authorization` header (never a query
+/// parameter or a body field).
 ///
-/// With an `agents:` section, the request needs `Authorization: Bearer <token>` whose SHA-256
-/// equals one agent's `token_sha256`. Every agent's digest is compared in full, whichever
-/// matches, so the time taken tells nothing about which agents exist or how close a guess was.
-/// Without one, callers are anonymous, and only on a loopback listener.
+/// With an `agents:` section, the request needs `Authorization: Bearer <token>`: a static
+/// token whose SHA-256 equals one agent's `token_sha256` (every agent's digest is compared in
+/// full, whichever matches, so the time taken tells nothing about which agents exist), or,
+/// with `server.oauth`, an access token that ``AccessTokenVerifier`` accepts and that the first
+/// agent in file order whose `oauth` match holds claims. Without one, callers are anonymous,
+/// and only on a loopback listener.
 public struct BearerAuthenticator: Sendable {
-    private let agents: [AgentConfig]?
-    private let anonymousAllowed: Bool
-
-    /// `agents`: the config's agents section (nil: none); `listenIsLoopback`: whether anonymous
-    /// callers may be served.
-    public init(agents: [AgentConfig]?, listenIsLoopback: Bool) {
-        self.agents = agents
-        self.anonymousAllowed = agents == nil && listenIsLoopback
+    /// What a request's `Authorization` header comes to.
+    public enum Outcome: Sendable, Hashable {
+        case caller(Caller)
+        /// 401: no usable token; `invalidToken` when one was sent and refused.
+        case unauthorized(invalidToken: Bool)
+        /// 403: a valid access token that no agent claims.
+        case unmapped
     }
 
-    /// The caller, or nil when the request must be refused with 401.
+    private let agents: [AgentConfig]?
+    private let anonymousAllowed: Bool
+    private let resource: ProtectedResource?
+    private let verifier: AccessTokenVerifier?
+
+    /// `agents`: the config's agents section (nil: none); `listenIsLoopback`: whether anonymous
+    /// callers may be served; `resource` and `verifier`: for access tokens (`server.oauth`).
+    public init(agents: [AgentConfig]?, listenIsLoopback: Bool, resource: ProtectedResource? = nil, verifier: AccessTokenVerifier? = nil) {
+        self.agents = agents
+        self.anonymousAllowed = agents == nil && listenIsLoopback
+        self.resource = resource
+        self.verifier = verifier
+    }
+
+    /// Who sent a request with this `Authorization` header.
+    public func authenticate(authorization: String?) async -> Outcome {
+        guard let agents else { return anonymousAllowed ? .caller(.anonymous) : .unauthorized(invalidToken: false) }
+        guard let token = Self.bearerToken(authorization) else { return .unauthorized(invalidToken: false) }
+        if let agent = staticAgent(token, among: agents) { return .caller(Caller(agent: agent)) }
+        guard let resource, let verifier else { return .unauthorized(invalidToken: true) }
+        switch await verifier.identity(of: token, settings: resource.oauth, audience: resource.url) {
+        case .failure:
+            return .unauthorized(invalidToken: true)
+        case .success(let identity):
+            guard let agent = agents.first(where: { $0.oauth?.matches(identity) == true }) else { return .unmapped }
+            return .caller(Caller(agent: agent, token: identity))
+        }
+    }
+
+    /// The caller of a static token, or nil when the request must be refused with 401.
     public func caller(authorization: String?) -> Caller? {
         guard let agents else { return anonymousAllowed ? .anonymous : nil }
         guard let token = Self.bearerToken(authorization) else { return nil }
+        return staticAgent(token, among: agents).map { Caller(agent: $0) }
+    }
+
+    private func staticAgent(_ token: String, among agents: [AgentConfig]) -> AgentConfig? {
         let digest = Array(SHA256.hash(data: Array(token.utf8)))
         var match = -1
         for (index, agent) in agents.enumerated() {
-            let equal = Self.constantTimeEqual(digest, agent.tokenSHA256)
+            guard let hash = agent.tokenSHA256 else { continue }
+            let equal = Self.constantTimeEqual(digest, hash)
             // Keep looking after a match: the loop takes as long whoever the token belongs to.
             match = equal && match < 0 ? index : match
         }
-        return match >= 0 ? Caller(agent: agents[match]) : nil
+        return match >= 0 ? agents[match] : nil
     }
 
     /// `Bearer <token>` (scheme case-insensitive) → the token; nil for anything else.

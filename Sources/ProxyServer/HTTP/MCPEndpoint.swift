@@ -56,7 +56,20 @@ public struct MCPEndpoint: Sendable {
         guard let caller = context.caller else {
             preconditionFailure("/mcp is served only behind BearerAuthMiddleware")
         }
+        if let refusal = scopeRefusal(message, id: id, caller: caller) { return refusal }
         return await answer(message, id: id, caller: caller, headers: MCPRequestHeaders(request.headers), requestID: context.requestID)
+    }
+
+    /// 403 for a `tools/call` whose tool needs a scope (`server.oauth.scopes`) that the
+    /// caller's access token lacks; nil for everything else.
+    private func scopeRefusal(_ message: JSONRPCMessage, id: JSONValue, caller: Caller) -> Response? {
+        guard case .request(_, "tools/call", let params) = message, let token = caller.token, let resource = access().resource,
+            case .string(let name)? = params?["name"], let tool = ToolName(rawValue: name), let scope = resource.oauth.scopes[tool],
+            !token.scopes.contains(scope)
+        else { return nil }
+        return .jsonRPC(
+            .forbidden, JSONRPCError(.invalidRequest, "Forbidden: \(name) needs an access token with the scope \(scope)", id: id),
+            headers: [.wwwAuthenticate: resource.insufficientScopeChallenge(scope)])
     }
 
     /// Answers `message` within `settings.responseTimeout` (a backstop: tool calls end sooner,

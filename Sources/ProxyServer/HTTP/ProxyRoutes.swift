@@ -24,6 +24,14 @@ struct ProxyRoutes {
         for method in [HTTPRequest.Method.get, .delete, .put, .patch, .head, .options] {
             mcp.on("", method: method) { _, _ -> Response in Response(status: .methodNotAllowed) }
         }
+        // RFC 9728 metadata, at the well-known path and under the path of server.public_url.
+        let access = endpoint.access
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on(".well-known/oauth-protected-resource", method: method) { _, _ in Self.metadata(access(), suffix: "") }
+            router.on(".well-known/oauth-protected-resource/**", method: method) { request, _ in
+                Self.metadata(access(), suffix: String(request.uri.path.dropFirst("/.well-known/oauth-protected-resource".count)))
+            }
+        }
         for method in [HTTPRequest.Method.get, .head] {
             router.on("healthz", method: method) { _, _ in Response.json(.ok, ["status": "ok"]) }
             router.on("readyz", method: method) { _, _ in readiness() }
@@ -36,6 +44,13 @@ struct ProxyRoutes {
             }
         }
         return router
+    }
+
+    /// The protected resource metadata when `server.oauth` is set and `suffix` is empty or the
+    /// path of `server.public_url`; 404 otherwise.
+    private static func metadata(_ rules: AccessRules, suffix: String) -> Response {
+        guard let resource = rules.resource, suffix.isEmpty || suffix == resource.path else { return Response(status: .notFound) }
+        return .json(.ok, resource.metadata)
     }
 
     /// Ready while a config is served; a failed reload keeps the old one serving, and says so.

@@ -25,6 +25,8 @@ public final class ProxyRuntime: Sendable {
     public let router: ToolRouter
     /// Makes the MCP servers of both transports.
     public let tools: ToolServer
+    /// Validates agents' access tokens (`server.oauth`); runs in ``serviceGroup(_:finishing:signals:maximumGracefulShutdown:)``.
+    public let verifier: AccessTokenVerifier
     private let audit: AuditLog?
     private let logger: Logger
 
@@ -51,6 +53,8 @@ public final class ProxyRuntime: Sendable {
         self.logger = logger
         self.router = ToolRouter(registry: registry, audit: audit, logger: logger)
         self.tools = ToolServer(router: router, logger: logger)
+        self.verifier = AccessTokenVerifier(logger: logger)
+        verifier.configure(config.server.oauth)
     }
 
     /// Opens `server.audit_log` of `config`; records lost are counted in `metrics`.
@@ -87,10 +91,16 @@ public final class ProxyRuntime: Sendable {
         }
         // Agents and origins come from the config being served when each request arrives, so a
         // reload that adds an agent or rotates a token applies to the next request.
+        let verifier = self.verifier
         let rules = AccessRulesCache(registry: registry) { config in
-            AccessRules(
-                authenticator: BearerAuthenticator(agents: config.agents, listenIsLoopback: address.isLoopback),
-                origins: OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins)
+            // A reload may add, change or drop issuers.
+            verifier.configure(config.server.oauth)
+            let resource = ProtectedResource(config)
+            return AccessRules(
+                authenticator: BearerAuthenticator(
+                    agents: config.agents, listenIsLoopback: address.isLoopback, resource: resource, verifier: verifier),
+                origins: OriginPolicy(listen: address, allowedOrigins: config.server.allowedOrigins),
+                resource: resource
             )
         }
         let endpoint = MCPEndpoint(tools: tools, access: { rules.current }, settings: settings, logger: logger)
@@ -118,6 +128,7 @@ public final class ProxyRuntime: Sendable {
         // Stopped after the listeners: the records of the last calls are written.
         if let audit { entries.append(.init(service: audit, serviceName: "audit-log")) }
         if let reloader { entries.append(.init(service: reloader, serviceName: "config-reloader")) }
+        entries.append(.init(service: verifier, serviceName: "access-token-verifier"))
         entries += services.map { .init(service: $0) }
         entries += finishing.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -1,0 +1,36 @@
+/// `server.oauth`: the authorization servers whose access tokens agents sign in with
+/// (DESIGN.md section 7).
+public struct OAuthSettings: Sendable, Hashable {
+    /// One authorization server: its exact `iss`, and where its keys are.
+    public struct Issuer: Sendable, Hashable {
+        /// The `iss` its tokens carry; discovery is `{issuer}/.well-known/openid-configuration`.
+        public var issuer: String
+        /// Overrides the `jwks_uri` of the discovery document.
+        public var jwksURI: String?
+        /// A PEM trust root for its HTTPS (an absolute path); nil: the system's.
+        public var caFile: String?
+
+        public init(issuer: String, jwksURI: String? = nil, caFile: String? = nil) {
+            self.issuer = issuer
+            self.jwksURI = jwksURI
+            self.caFile = caFile
+        }
+    }
+
+    public var issuers: [Issuer]
+    /// The scope a token needs to call each tool; a tool not listed needs none.
+    public var scopes: [ToolName: String]
+    /// Clock skew allowed on `exp`, `nbf` and `iat`.
+    public var leeway: Duration
+
+    public static let defaultLeeway = Duration.seconds(30)
+
+    public init(issuers: [Issuer], scopes: [ToolName: String] = [:], leeway: Duration = defaultLeeway) {
+        self.issuers = issuers
+        self.scopes = scopes
+        self.leeway = leeway
+    }
+
+    /// Every scope named, sorted and without repeats (`scopes_supported`, the 401 challenge).
+    public var allScopes: [String] { Set(scopes.values).sorted() }
+}

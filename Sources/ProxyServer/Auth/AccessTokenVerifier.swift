@@ -1,0 +1,118 @@
+import Foundation
+import JWTKit
+public import Logging
+public import ProxyCore
+public import ServiceLifecycle
+import Synchronization
+
+/// Validates agents' access tokens locally, as DESIGN.md section 7 says: the signature with
+/// jwt-kit against the issuer's key set (fetched at start, every 10 minutes, and again for an
+/// unknown `kid` at most once per 30 s), then `iss`, `exp`/`nbf`/`iat` with the leeway, `aud`
+/// naming `server.public_url`, and `typ` when present.
+///
+/// A `Service`: it fetches the issuers' keys at start and keeps them fresh; an issuer down at
+/// start is retried with backoff (looked at every 5 s) while its tokens get 401, and each
+/// token that needs its keys may fetch them too, at most once per 30 s. ``configure(_:)``
+/// follows a reload.
+public final class AccessTokenVerifier: Service, Sendable {
+    /// Longer tokens are refused before they are parsed.
+    static let maximumTokenSize = 16 * 1024
+
+    private let logger: Logger
+    private let issuers = Mutex<[String: IssuerKeys]>([:])
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Follows the issuers of `settings`: new ones are fetched by the next refresh (or the
+    /// first token that needs them), removed ones are dropped.
+    public func configure(_ settings: OAuthSettings?) {
+        let wanted = settings?.issuers ?? []
+        let retired = issuers.withLock { issuers -> [IssuerKeys] in
+            var retired: [IssuerKeys] = []
+            for (name, keys) in issuers where !wanted.contains(keys.settings) {
+                retired.append(keys)
+                issuers[name] = nil
+            }
+            for issuer in wanted where issuers[issuer.issuer] == nil {
+                do {
+                    issuers[issuer.issuer] = try IssuerKeys(issuer, logger: logger)
+                } catch {
+                    logger.error("cannot read the issuer's ca_file", metadata: ["issuer": "\(issuer.issuer)", "error": "\(error)"])
+                }
+            }
+            return retired
+        }
+        if !retired.isEmpty {
+            Task { for keys in retired { await keys.shutdown() } }
+        }
+    }
+
+    /// Fetches every issuer's keys when due, until graceful shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let now = ContinuousClock.now
+                let due = self.issuers.withLock { $0.values.filter { $0.isDue(at: now) } }
+                await withDiscardingTaskGroup { group in
+                    for keys in due { group.addTask { _ = await keys.refresh(unlessWithin: .zero) } }
+                }
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        let all = issuers.withLock { issuers in
+            defer { issuers = [:] }
+            return Array(issuers.values)
+        }
+        for keys in all { await keys.shutdown() }
+    }
+
+    /// Who `token` comes from, or why it is refused.
+    func identity(of token: String, settings: OAuthSettings, audience: String) async -> Result<TokenIdentity, TokenRejection> {
+        let bytes = Array(token.utf8)
+        guard bytes.count <= Self.maximumTokenSize else { return .failure(.tooLong(bytes: bytes.count)) }
+        let header: JWTHeader
+        let unverified: AccessTokenClaims
+        do {
+            (header, unverified, _) = try DefaultJWTParser().parse(bytes, as: AccessTokenClaims.self)
+        } catch {
+            return .failure(.malformed)
+        }
+        guard let algorithm = header.alg, IssuerKeys.allowedAlgorithms.contains(algorithm) else {
+            return .failure(.algorithmNotAllowed(header.alg))
+        }
+        guard let kid = header.kid else { return .failure(.missingKeyID) }
+        let issuer = unverified.iss.value
+        guard settings.issuers.contains(where: { $0.issuer == issuer }), let keys = issuers.withLock({ $0[issuer] }) else {
+            return .failure(.unknownIssuer)
+        }
+        var keySet = keys.current
+        if keySet?.algorithms[kid] == nil {
+            keySet = await keys.refresh(unlessWithin: IssuerKeys.unknownKeyInterval)
+        }
+        guard let keySet else { return .failure(.keysUnavailable) }
+        guard let keyAlgorithm = keySet.algorithms[kid] else { return .failure(.unknownKey) }
+        if let keyAlgorithm, keyAlgorithm != algorithm { return .failure(.algorithmDiffersFromKey) }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keySet.collection.verify(bytes, as: AccessTokenClaims.self)
+        } catch {
+            return .failure(.badSignature)
+        }
+        return Self.check(claims, issuer: issuer, audience: audience, leeway: settings.leeway, now: Date()).map { claims.identity }
+    }
+
+    /// The claims' checks, apart from the signature.
+    static func check(_ claims: AccessTokenClaims, issuer: String, audience: String, leeway: Duration, now: Date) -> Result<Void, TokenRejection> {
+        let skew = TimeInterval(leeway.components.seconds) + TimeInterval(leeway.components.attoseconds) / 1e18
+        guard claims.iss.value == issuer else { return .failure(.unknownIssuer) }
+        guard let expiry = claims.exp?.value else { return .failure(.missingExpiry) }
+        guard now.timeIntervalSince(expiry) <= skew else { return .failure(.expired) }
+        if let notBefore = claims.nbf?.value, notBefore.timeIntervalSince(now) > skew { return .failure(.notYetValid) }
+        if let issuedAt = claims.iat?.value, issuedAt.timeIntervalSince(now) > skew { return .failure(.issuedInTheFuture) }
+        guard claims.aud?.value.contains(audience) == true else { return .failure(.wrongAudience) }
+        if let typ = claims.typ, typ != "Bearer" { return .failure(.notAnAccessToken(typ)) }
+        return .success(())
+    }
+}

@@ -1,0 +1,190 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import ProxyCore
+import Synchronization
+
+/// One issuer's signing keys: found through its discovery document, fetched with a timeout,
+/// kept until the next fetch succeeds. One fetch runs at a time however many requests want it,
+/// and a fetch for an unknown `kid` starts at most once per ``unknownKeyInterval``.
+final class IssuerKeys: Sendable {
+    /// The keys of one fetch: jwt-kit's collection, and each usable key's `alg` (nil when the
+    /// key names none) by `kid`.
+    struct KeySet: Sendable {
+        let collection: JWTKeyCollection
+        let algorithms: [String: String?]
+    }
+
+    static let unknownKeyInterval = Duration.seconds(30)
+    static let refreshInterval = Duration.seconds(600)
+    static let fetchTimeout = Duration.seconds(5)
+    static let maximumDocumentSize = 1 << 20
+    /// The algorithms a token may be signed with: asymmetric ones only, never `none` or HMAC.
+    static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
+
+    let settings: OAuthSettings.Issuer
+    private let client: HTTPClient
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var keySet: KeySet?
+        var lastAttempt: ContinuousClock.Instant?
+        var lastSuccess: ContinuousClock.Instant?
+        var failures = 0
+        var fetch: Task<KeySet?, Never>?
+    }
+
+    /// Keys of `settings`; fetched by ``refresh(unlessWithin:)``, not here. Throws when its
+    /// `ca_file` cannot be read.
+    init(_ settings: OAuthSettings.Issuer, logger: Logger) throws {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(5)))
+        if let caFile = settings.caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            configuration.tlsConfiguration = tls
+        }
+        self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "issuer"] = "\(settings.issuer)"
+        self.logger = logger
+    }
+
+    /// The keys of the last successful fetch.
+    var current: KeySet? { state.withLock { $0.keySet } }
+
+    /// Whether the periodic refresh should fetch now: never fetched (retried with backoff up to
+    /// a minute), or fetched ``refreshInterval`` ago.
+    func isDue(at now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            guard state.fetch == nil else { return false }
+            guard let last = state.lastAttempt else { return true }
+            if state.keySet == nil || state.failures > 0 {
+                let backoff = Duration.seconds(min(60, 1 << min(state.failures, 6)))
+                return now - last >= backoff
+            }
+            return now - (state.lastSuccess ?? last) >= Self.refreshInterval
+        }
+    }
+
+    /// Fetches the keys again unless a fetch began less than `interval` ago; waits for a fetch
+    /// already running. The keys as they are afterwards.
+    func refresh(unlessWithin interval: Duration) async -> KeySet? {
+        enum Decision {
+            case wait(Task<KeySet?, Never>)
+            case recent(KeySet?)
+        }
+        let now = ContinuousClock.now
+        let decision = state.withLock { state -> Decision in
+            if let running = state.fetch { return .wait(running) }
+            if let last = state.lastAttempt, now - last < interval { return .recent(state.keySet) }
+            state.lastAttempt = now
+            let task = Task { await self.fetch() }
+            state.fetch = task
+            return .wait(task)
+        }
+        switch decision {
+        case .recent(let keys): return keys
+        case .wait(let task): return await task.value
+        }
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    private func fetch() async -> KeySet? {
+        let result: KeySet?
+        do {
+            let keys = try await fetchKeys()
+            logger.info("fetched the issuer's signing keys", metadata: ["keys": "\(keys.algorithms.keys.sorted().joined(separator: ","))"])
+            result = keys
+        } catch {
+            logger.error("cannot fetch the issuer's signing keys; its tokens are refused until a fetch succeeds", metadata: ["error": "\(error)"])
+            result = nil
+        }
+        return state.withLock { state in
+            state.fetch = nil
+            if let result {
+                state.keySet = result
+                state.lastSuccess = .now
+                state.failures = 0
+            } else {
+                state.failures += 1
+            }
+            return state.keySet
+        }
+    }
+
+    private struct FetchFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private struct Discovery: Decodable {
+        var issuer: String?
+        var jwksURI: String?
+        enum CodingKeys: String, CodingKey {
+            case issuer
+            case jwksURI = "jwks_uri"
+        }
+    }
+
+    private func fetchKeys() async throws -> KeySet {
+        var jwksURI = settings.jwksURI
+        if jwksURI == nil {
+            let url = settings.issuer.hasSuffix("/") ? settings.issuer + ".well-known/openid-configuration" : settings.issuer + "/.well-known/openid-configuration"
+            let discovery = try JSONDecoder().decode(Discovery.self, from: try await get(url))
+            guard discovery.issuer == settings.issuer else {
+                throw FetchFailure(description: "the discovery document names issuer \(discovery.issuer ?? "none"), not \(settings.issuer)")
+            }
+            jwksURI = discovery.jwksURI
+        }
+        guard let jwksURI, let components = URLComponents(string: jwksURI), let host = components.host,
+            components.scheme == "https" || (components.scheme == "http" && Self.isLoopback(host))
+        else {
+            throw FetchFailure(description: "the jwks_uri \(jwksURI ?? "(none)") is not an https URL")
+        }
+        let document = try JSONCoding.decode(JSONValue.self, from: try await get(jwksURI))
+        guard case .array(let keys)? = document["keys"] else { throw FetchFailure(description: "the key set has no keys array") }
+        let collection = JWTKeyCollection()
+        var algorithms: [String: String?] = [:]
+        for key in keys {
+            guard case .string(let kid)? = key["kid"] else { continue }
+            // An encryption key (Keycloak lists an RSA-OAEP one) never verifies a signature.
+            if key["use"] == .string("enc") { continue }
+            var algorithm: String?
+            if case .string(let alg)? = key["alg"] {
+                guard Self.allowedAlgorithms.contains(alg) else { continue }
+                algorithm = alg
+            }
+            do {
+                let jwk = try JSONDecoder().decode(JWK.self, from: JSONCoding.encode(key))
+                try await collection.add(jwk: jwk)
+                algorithms[kid] = .some(algorithm)
+            } catch {
+                logger.warning("skipped a key the proxy cannot read", metadata: ["kid": "\(kid)", "error": "\(error)"])
+            }
+        }
+        return KeySet(collection: collection, algorithms: algorithms)
+    }
+
+    private func get(_ url: String) async throws -> Data {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: TimeAmount(Self.fetchTimeout), logger: logger)
+        guard response.status == .ok else { throw FetchFailure(description: "\(url) answered \(response.status.code)") }
+        let body = try await response.body.collect(upTo: Self.maximumDocumentSize)
+        return Data(buffer: body, byteTransferStrategy: .noCopy)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
+}

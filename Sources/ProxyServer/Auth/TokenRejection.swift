@@ -1,0 +1,41 @@
+/// Why an access token was refused: logged at debug level (never with the token), answered
+/// with 401 and `error="invalid_token"`.
+enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
+    case tooLong(bytes: Int)
+    case malformed
+    case algorithmNotAllowed(String?)
+    case missingKeyID
+    case unknownIssuer
+    /// The issuer's key set does not have the token's `kid`, even after fetching it again.
+    case unknownKey
+    /// The issuer's keys could not be fetched.
+    case keysUnavailable
+    case algorithmDiffersFromKey
+    case badSignature
+    case expired
+    case missingExpiry
+    case notYetValid
+    case issuedInTheFuture
+    case wrongAudience
+    case notAnAccessToken(String)
+
+    var description: String {
+        switch self {
+        case .tooLong(let bytes): "the token is \(bytes) bytes long"
+        case .malformed: "the token is not a JWT"
+        case .algorithmNotAllowed(let alg): "the algorithm \(alg ?? "(none)") is not accepted"
+        case .missingKeyID: "the token names no key (kid)"
+        case .unknownIssuer: "the issuer is not one of server.oauth.issuers"
+        case .unknownKey: "the issuer's key set has no key with the token's kid"
+        case .keysUnavailable: "the issuer's keys could not be fetched"
+        case .algorithmDiffersFromKey: "the token's algorithm is not its key's"
+        case .badSignature: "the signature does not verify"
+        case .expired: "the token has expired"
+        case .missingExpiry: "the token has no exp"
+        case .notYetValid: "the token is not valid yet (nbf)"
+        case .issuedInTheFuture: "the token was issued in the future (iat)"
+        case .wrongAudience: "the token's aud does not name server.public_url"
+        case .notAnAccessToken(let typ): "the token's typ is \(typ), not Bearer"
+        }
+    }
+}
