@@ -3,6 +3,7 @@ import Foundation
 import KeycloakAdmin
 import Logging
 import ProxyCore
+import ProxyServer
 
 /// `check --config FILE`: validate a config and print every problem, or a summary of it.
 struct CheckCommand: AsyncParsableCommand {
@@ -43,8 +44,10 @@ struct CheckCommand: AsyncParsableCommand {
         for line in c.summaryLines {
             print("  " + line)
         }
-        if probe, await !probeTenants(c) {
-            throw ExitCode(1)
+        if probe {
+            let tenantsOK = await probeTenants(c)
+            let issuersOK = await probeIssuers(c)
+            if !tenantsOK || !issuersOK { throw ExitCode(1) }
         }
     }
 
@@ -73,6 +76,20 @@ struct CheckCommand: AsyncParsableCommand {
             print(line)
         }
         return results.allSatisfy(\.2)
+    }
+
+    /// Fetches every `server.oauth` issuer's discovery document and key set; true when each
+    /// has a signing key the proxy can use.
+    private func probeIssuers(_ config: ProxyConfig) async -> Bool {
+        guard let issuers = config.server.oauth?.issuers else { return true }
+        let logger = Logger(label: "keycloak-mcp-proxy.check", factory: { _ in SwiftLogNoOpLogHandler() })
+        var ok = true
+        for issuer in issuers {
+            let result = await AccessTokenVerifier.probe(issuer, logger: logger)
+            print(result.line)
+            ok = ok && result.ok
+        }
+        return ok
     }
 
     private func printError(_ line: String) {

@@ -21,6 +21,8 @@ import Synchronization
 /// | `keycloak_mcp_proxy_tenant_rejections_total` | counter | `tenant`, `reason` (`overloaded`, `circuit_open`) |
 /// | `keycloak_mcp_proxy_circuit_open` | gauge | `tenant`: 1 while its circuit breaker is open or half-open |
 /// | `keycloak_mcp_proxy_audit_records_lost_total` | counter | `reason` (`buffer_full`, `write_failed`): audit records not written |
+/// | `keycloak_mcp_proxy_jwks_fetches_total` | counter | `issuer`, `result` (`ok`, `failed`): fetches of an issuer's signing keys |
+/// | `keycloak_mcp_proxy_access_tokens_total` | counter | `result`: `ok`, or why an agent's access token was refused (e.g. `expired`, `wrong_audience`, `unknown_key`) |
 public struct ProxyMetrics: Sendable {
     /// Metric names, for dashboards and tests.
     public enum Name {
@@ -35,6 +37,8 @@ public struct ProxyMetrics: Sendable {
         public static let tenantRejections = "keycloak_mcp_proxy_tenant_rejections_total"
         public static let circuitOpen = "keycloak_mcp_proxy_circuit_open"
         public static let auditRecordsLost = "keycloak_mcp_proxy_audit_records_lost_total"
+        public static let jwksFetches = "keycloak_mcp_proxy_jwks_fetches_total"
+        public static let accessTokens = "keycloak_mcp_proxy_access_tokens_total"
     }
 
     /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
@@ -111,5 +115,16 @@ public struct ProxyMetrics: Sendable {
 
     func tenantRejection(tenant: String, reason: String) {
         Counter(label: Name.tenantRejections, dimensions: [("tenant", tenant), ("reason", reason)], factory: currentFactory).increment()
+    }
+
+    /// A fetch of `issuer`'s signing keys succeeded or failed.
+    public func jwksFetch(issuer: String, succeeded: Bool) {
+        Counter(label: Name.jwksFetches, dimensions: [("issuer", issuer), ("result", succeeded ? "ok" : "failed")], factory: currentFactory)
+            .increment()
+    }
+
+    /// An agent's access token was accepted (`ok`) or refused for `result`.
+    public func accessToken(result: String) {
+        Counter(label: Name.accessTokens, dimensions: [("result", result)], factory: currentFactory).increment()
     }
 }

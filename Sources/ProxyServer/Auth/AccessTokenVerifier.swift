@@ -19,10 +19,37 @@ public final class AccessTokenVerifier: Service, Sendable {
     static let maximumTokenSize = 16 * 1024
 
     private let logger: Logger
+    private let metrics: ProxyMetrics
     private let issuers = Mutex<[String: IssuerKeys]>([:])
 
-    public init(logger: Logger) {
+    /// Fetches and failures are counted in `metrics`, and so is each token's result.
+    public init(metrics: ProxyMetrics = .system, logger: Logger) {
+        self.metrics = metrics
         self.logger = logger
+    }
+
+    /// For `check --probe`: fetches `issuer`'s discovery document and key set once. A line that
+    /// says what was found, and whether the issuer can be used.
+    public static func probe(_ issuer: OAuthSettings.Issuer, logger: Logger) async -> (line: String, ok: Bool) {
+        let keys: IssuerKeys
+        do {
+            keys = try IssuerKeys(issuer, metrics: .system, logger: logger)
+        } catch {
+            return ("probe issuer \(issuer.issuer): failed: cannot read its ca_file: \(error)", false)
+        }
+        let result: (line: String, ok: Bool)
+        do {
+            let set = try await keys.fetchKeys()
+            let listed = set.algorithms.keys.sorted().map { kid in "\(kid) (\((set.algorithms[kid] ?? nil) ?? "no alg"))" }
+            result =
+                listed.isEmpty
+                ? ("probe issuer \(issuer.issuer): failed: its key set has no signing key the proxy can use", false)
+                : ("probe issuer \(issuer.issuer): ok: \(listed.count) signing key\(listed.count == 1 ? "" : "s"): \(listed.joined(separator: ", "))", true)
+        } catch {
+            result = ("probe issuer \(issuer.issuer): failed: \(error)", false)
+        }
+        await keys.shutdown()
+        return result
     }
 
     /// Follows the issuers of `settings`: new ones are fetched by the next refresh (or the
@@ -37,7 +64,7 @@ public final class AccessTokenVerifier: Service, Sendable {
             }
             for issuer in wanted where issuers[issuer.issuer] == nil {
                 do {
-                    issuers[issuer.issuer] = try IssuerKeys(issuer, logger: logger)
+                    issuers[issuer.issuer] = try IssuerKeys(issuer, metrics: metrics, logger: logger)
                 } catch {
                     logger.error("cannot read the issuer's ca_file", metadata: ["issuer": "\(issuer.issuer)", "error": "\(error)"])
                 }
@@ -68,8 +95,20 @@ public final class AccessTokenVerifier: Service, Sendable {
         for keys in all { await keys.shutdown() }
     }
 
-    /// Who `token` comes from, or why it is refused.
+    /// Who `token` comes from, or why it is refused (counted, and logged at debug level).
     func identity(of token: String, settings: OAuthSettings, audience: String) async -> Result<TokenIdentity, TokenRejection> {
+        let result = await validate(token, settings: settings, audience: audience)
+        switch result {
+        case .success:
+            metrics.accessToken(result: "ok")
+        case .failure(let rejection):
+            metrics.accessToken(result: rejection.code)
+            logger.debug("access token refused", metadata: ["reason": "\(rejection)"])
+        }
+        return result
+    }
+
+    private func validate(_ token: String, settings: OAuthSettings, audience: String) async -> Result<TokenIdentity, TokenRejection> {
         let bytes = Array(token.utf8)
         guard bytes.count <= Self.maximumTokenSize else { return .failure(.tooLong(bytes: bytes.count)) }
         let header: JWTHeader

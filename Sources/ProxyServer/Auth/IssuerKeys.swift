@@ -31,6 +31,7 @@ final class IssuerKeys: Sendable {
     let settings: OAuthSettings.Issuer
     private let client: HTTPClient
     private let logger: Logger
+    private let metrics: ProxyMetrics
     private let state = Mutex(State())
 
     private struct State {
@@ -43,7 +44,8 @@ final class IssuerKeys: Sendable {
 
     /// Keys of `settings`; fetched by ``refresh(unlessWithin:)``, not here. Throws when its
     /// `ca_file` cannot be read.
-    init(_ settings: OAuthSettings.Issuer, logger: Logger) throws {
+    init(_ settings: OAuthSettings.Issuer, metrics: ProxyMetrics, logger: Logger) throws {
+        self.metrics = metrics
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(5)))
         if let caFile = settings.caFile {
@@ -107,7 +109,9 @@ final class IssuerKeys: Sendable {
             let keys = try await fetchKeys()
             logger.info("fetched the issuer's signing keys", metadata: ["keys": "\(keys.algorithms.keys.sorted().joined(separator: ","))"])
             result = keys
+            metrics.jwksFetch(issuer: settings.issuer, succeeded: true)
         } catch {
+            metrics.jwksFetch(issuer: settings.issuer, succeeded: false)
             logger.error("cannot fetch the issuer's signing keys; its tokens are refused until a fetch succeeds", metadata: ["error": "\(error)"])
             result = nil
         }
@@ -137,7 +141,8 @@ final class IssuerKeys: Sendable {
         }
     }
 
-    private func fetchKeys() async throws -> KeySet {
+    /// Fetches the key set now (discovery, then the JWKS), without keeping it.
+    func fetchKeys() async throws -> KeySet {
         var jwksURI = settings.jwksURI
         if jwksURI == nil {
             let url = settings.issuer.hasSuffix("/") ? settings.issuer + ".well-known/openid-configuration" : settings.issuer + "/.well-known/openid-configuration"

@@ -19,6 +19,27 @@ enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongAudience
     case notAnAccessToken(String)
 
+    /// The `result` label of `keycloak_mcp_proxy_access_tokens_total`.
+    var code: String {
+        switch self {
+        case .tooLong: "too_long"
+        case .malformed: "malformed"
+        case .algorithmNotAllowed: "algorithm_not_allowed"
+        case .missingKeyID: "missing_kid"
+        case .unknownIssuer: "unknown_issuer"
+        case .unknownKey: "unknown_key"
+        case .keysUnavailable: "keys_unavailable"
+        case .algorithmDiffersFromKey: "algorithm_differs_from_key"
+        case .badSignature: "bad_signature"
+        case .expired: "expired"
+        case .missingExpiry: "missing_exp"
+        case .notYetValid: "not_yet_valid"
+        case .issuedInTheFuture: "issued_in_future"
+        case .wrongAudience: "wrong_audience"
+        case .notAnAccessToken: "not_an_access_token"
+        }
+    }
+
     var description: String {
         switch self {
         case .tooLong(let bytes): "the token is \(bytes) bytes long"

@@ -53,7 +53,7 @@ public final class ProxyRuntime: Sendable {
         self.logger = logger
         self.router = ToolRouter(registry: registry, audit: audit, logger: logger)
         self.tools = ToolServer(router: router, logger: logger)
-        self.verifier = AccessTokenVerifier(logger: logger)
+        self.verifier = AccessTokenVerifier(metrics: prometheus.metrics, logger: logger)
         verifier.configure(config.server.oauth)
     }
 
