@@ -24,6 +24,20 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: text, or json for one JSON object per line.")
     var logFormat: LogFormat = .text
 
+    @Flag(
+        name: .long,
+        help: """
+            Agents sign in with OAuth: tenant eu's emulator is also the agents' issuer (realm agents, client \
+            incident-bot), and every call needs an access token from it. Needs a fixed --port.
+            """)
+    var oauth = false
+
+    func validate() throws {
+        if oauth && port == 0 {
+            throw ValidationError("--oauth needs a fixed --port: the access tokens name the endpoint's URL as their audience")
+        }
+    }
+
     func run() async throws {
         let level = try Logger.Level.parsing(logLevel)
         StandardError.bootstrapLogging(level: level, format: logFormat)
@@ -36,6 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
             try tenant.seed(emulator, secret: secret)
             return (tenant, emulator)
         }
+        let agents = oauth ? try DemoAgents(publicURL: "http://127.0.0.1:\(port)/mcp", seeding: tenants[0].1) : nil
         let emulators = ServiceGroup(configuration: .init(services: tenants.map(\.1), logger: logger))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keycloak-mcp-proxy-demo-\(RequestID.make())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -45,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
             let result: Result<Void, any Error>
             do {
                 for (_, emulator) in tenants { try await emulator.waitUntilRunning() }
-                try await serve(tenants, directory: directory, secret: secret, logger: logger)
+                try await serve(tenants, agents: agents, directory: directory, secret: secret, logger: logger)
                 result = .success(())
             } catch {
                 result = .failure(error)
@@ -56,8 +71,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private func serve(_ tenants: [(DemoTenant, KeycloakEmulator)], directory: URL, secret: String, logger: Logger) async throws {
-        let path = try DemoConfigFile.write(in: directory, tenants: tenants, secret: secret, listen: "127.0.0.1:\(port)")
+    private func serve(
+        _ tenants: [(DemoTenant, KeycloakEmulator)], agents: DemoAgents?, directory: URL, secret: String, logger: Logger
+    ) async throws {
+        let path = try DemoConfigFile.write(in: directory, tenants: tenants, agents: agents, secret: secret, listen: "127.0.0.1:\(port)")
         let config: ProxyConfig
         do {
             config = try ConfigLoader(environment: [:]).load(path: path).config
@@ -74,7 +91,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = try await http.waitUntilListening()
-            DemoBanner(tenants: tenants, configPath: path, url: "http://127.0.0.1:\(port)/mcp").print()
+            DemoBanner(tenants: tenants, agents: agents, configPath: path, url: "http://127.0.0.1:\(port)/mcp").print()
             try await tasks.waitForAll()
         }
     }

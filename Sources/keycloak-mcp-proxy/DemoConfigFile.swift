@@ -1,11 +1,12 @@
 import Foundation
 import KeycloakEmulator
+import ProxyCore
 
 /// Writes the demo's config and the tenants' client secrets (mode 0600) into a directory.
 enum DemoConfigFile {
     /// Returns the config file's path.
     static func write(
-        in directory: URL, tenants: [(DemoTenant, KeycloakEmulator)], secret: String, listen: String
+        in directory: URL, tenants: [(DemoTenant, KeycloakEmulator)], agents: DemoAgents?, secret: String, listen: String
     ) throws -> String {
         let secretFile = directory.appendingPathComponent("client-secret")
         try Data(secret.utf8).write(to: secretFile)
@@ -16,7 +17,7 @@ enum DemoConfigFile {
             server:
               listen: "\(listen)"
               audit_log: "-"
-            default_tenant: eu
+            \(agents.map(Self.oauthServer) ?? "")default_tenant: eu
             tenants:
 
             """
@@ -37,8 +38,29 @@ enum DemoConfigFile {
 
                 """
         }
+        if let agents {
+            yaml += """
+                agents:
+                  \(DemoAgents.clientID):
+                    oauth: { issuer: "\(agents.issuer)", client_id: \(DemoAgents.clientID) }
+
+                """
+        }
         let path = directory.appendingPathComponent("config.yaml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// `server.public_url` and `server.oauth`, indented for the server section.
+    private static func oauthServer(_ agents: DemoAgents) -> String {
+        let scopes = DemoAgents.scopes.map { "\($0.tool.rawValue): \"\($0.scope)\"" }.joined(separator: ", ")
+        return [
+            "  public_url: \"\(agents.publicURL)\"",
+            "  oauth:",
+            "    issuers:",
+            "      - issuer: \"\(agents.issuer)\"",
+            "    scopes: { \(scopes) }",
+            "",
+        ].joined(separator: "\n")
     }
 }
