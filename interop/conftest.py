@@ -17,9 +17,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -104,6 +104,9 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        # Its output to the end, once the pipes close.
+        for thread in self._threads:
+            thread.join(timeout=5)
         return self.proc.returncode
 
 
@@ -112,6 +115,8 @@ class Tenant:
     name: str
     url: str
     base_path: str
+    # The emulator behind it, for its output (and its banner's lines).
+    process: Process | None = field(default=None, repr=False, compare=False)
 
     def sessions(self, user_id: str, realm: str = "customers") -> int:
         """Online sessions of a user, asked of the emulator directly with the proxy's client."""
@@ -125,24 +130,27 @@ class Tenant:
             return len(json.load(reply))
 
 
-def start_tenant(name: str, base_path: str) -> tuple[Tenant, Process]:
+def start_tenant(name: str, base_path: str, *extra: str) -> tuple[Tenant, Process]:
+    """One emulator; `extra` are more of its options (say `--agent-client=…`)."""
     users = [f"--user=customers:{user}:{name}-{user}" for user in ("alice", "bob", "break-glass-admin")]
     process = Process(
         [EMULATOR, "--port", "0", "--base-path", base_path, "--realm", "customers",
-         f"--client=master:{CLIENT_ID}:{SECRET}", "--sessions", "2", *users]
+         f"--client=master:{CLIENT_ID}:{SECRET}", "--sessions", "2", *users, *extra]
     )
     match = process.wait_for_line(r"listening on (http://127\.0\.0\.1:\d+)")
-    return Tenant(name, match.group(1), base_path), process
+    return Tenant(name, match.group(1), base_path, process), process
 
 
-@pytest.fixture
-def tenants():
-    """Two emulated Keycloaks: eu (Keycloak 17+) and us (everything under /auth)."""
+@contextmanager
+def running_tenants(extra: dict[str, Sequence[str]] | None = None) -> Iterator[dict[str, Tenant]]:
+    """Two emulated Keycloaks: eu (Keycloak 17+) and us (everything under /auth); `extra`: more
+    options for a tenant's emulator, by tenant name."""
+    extra = extra or {}
     started: list[Process] = []
     try:
-        eu, eu_process = start_tenant("eu", "")
+        eu, eu_process = start_tenant("eu", "", *extra.get("eu", ()))
         started.append(eu_process)
-        us, us_process = start_tenant("us", "/auth")
+        us, us_process = start_tenant("us", "/auth", *extra.get("us", ()))
         started.append(us_process)
         yield {"eu": eu, "us": us}
     finally:
@@ -150,18 +158,27 @@ def tenants():
             process.stop()
 
 
+@pytest.fixture
+def tenants():
+    with running_tenants() as started:
+        yield started
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@pytest.fixture
-def config(tenants, tmp_path) -> pathlib.Path:
-    """A config for both tenants with two agents; the audit log is a file."""
+def write_config(
+    path: pathlib.Path, tenants: dict[str, Tenant], server: Sequence[str] = (), agents: Sequence[str] = ()
+) -> pathlib.Path:
+    """A config for `tenants` with two agents (static tokens); the audit log is audit.jsonl beside
+    it. `server` and `agents`: more lines of those sections, indented as they go there."""
     lines = [
         "version: 1",
         "server:",
         '  listen: "127.0.0.1:0"',
         "  audit_log: audit.jsonl",
+        *server,
         "default_tenant: eu",
         "tenants:",
     ]
@@ -186,10 +203,16 @@ def config(tenants, tmp_path) -> pathlib.Path:
         "    tools: [get_user_sessions, list_tenants]",
         "    tenants:",
         "      eu: {}",
+        *agents,
     ]
-    path = tmp_path / "config.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture
+def config(tenants, tmp_path) -> pathlib.Path:
+    """A config for both tenants with two agents; the audit log is a file."""
+    return write_config(tmp_path / "config.yaml", tenants)
 
 
 PROXY_ENV = {"INTEROP_KC_SECRET": SECRET}
@@ -201,11 +224,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def http_proxy(config):
-    """`keycloak-mcp-proxy serve` on a loopback port; yields the /mcp URL."""
-    port = free_port()
-    process = Process([PROXY, "serve", "--config", str(config), "--listen", f"127.0.0.1:{port}"], env=PROXY_ENV)
+@dataclass
+class RunningProxy:
+    url: str  # its /mcp
+    process: Process
+
+
+@contextmanager
+def serve_http(config: pathlib.Path, port: int | None = None, *options: str) -> Iterator[RunningProxy]:
+    """`keycloak-mcp-proxy serve` on a loopback port (`port`, or a free one), ready; `options`:
+    more of its options (say `--log-level=trace`). It must exit cleanly when stopped."""
+    port = port or free_port()
+    process = Process(
+        [PROXY, "serve", "--config", str(config), "--listen", f"127.0.0.1:{port}", *options], env=PROXY_ENV
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     while True:
@@ -220,11 +252,20 @@ def http_proxy(config):
             raise RuntimeError(f"proxy did not become ready; stderr: {process.stderr[-20:]}")
         time.sleep(0.05)
     try:
-        yield base + "/mcp"
-    finally:
-        status = process.stop()
-        # SIGTERM drains and exits cleanly.
-        assert status == 0, f"proxy exited with {status}; stderr: {process.stderr[-20:]}"
+        yield RunningProxy(base + "/mcp", process)
+    except BaseException:
+        process.stop()
+        raise
+    status = process.stop()
+    # SIGTERM drains and exits cleanly.
+    assert status == 0, f"proxy exited with {status}; stderr: {process.stderr[-20:]}"
+
+
+@pytest.fixture
+def http_proxy(config):
+    """`keycloak-mcp-proxy serve` on a loopback port; yields the /mcp URL."""
+    with serve_http(config) as proxy:
+        yield proxy.url
 
 
 @pytest.fixture
@@ -345,7 +386,13 @@ async def connect(sdk: str, server: dict[str, Any]) -> AsyncIterator[Agent]:
     if sdk == "mcp-2.3":
         async with AsyncExitStack() as stack:
             if "url" in server:
-                http = await stack.enter_async_context(create_mcp_http_client(headers=server["headers"]))
+                # `auth`: an httpx2.Auth such as the SDK's OAuth providers, instead of `headers`;
+                # `event_hooks`: httpx2's, to watch every request (the auth flow's too).
+                http = await stack.enter_async_context(
+                    create_mcp_http_client(headers=server.get("headers"), auth=server.get("auth"))
+                )
+                if "event_hooks" in server:
+                    http.event_hooks = server["event_hooks"]
                 transport = streamable_http_client(server["url"], http_client=http)
             else:
                 params = StdioServerParameters(command=server["command"], args=server["args"], env=server["env"])
