@@ -15,7 +15,8 @@ struct DemoBanner {
                 "\(realm): " + names.map { tenant.protectedUsers.contains($0) ? "\($0) (protected)" : $0 }.joined(separator: ", ")
             }
             let denied = tenant.deniedRealms.isEmpty ? "" : "; denied realms: \(tenant.deniedRealms.joined(separator: ", "))"
-            lines.append("  \(tenant.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(emulator.url)\(tenant.basePath)  \(users.joined(separator: "; "))\(denied)")
+            let confirm = tenant.confirm.isEmpty ? "" : "; a person confirms \(tenant.confirm.joined(separator: ", "))"
+            lines.append("  \(tenant.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(emulator.url)\(tenant.basePath)  \(users.joined(separator: "; "))\(denied)\(confirm)")
         }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let call = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"logout_user","arguments":{"tenant":"eu","username":"alice"}}}"#
@@ -49,6 +50,10 @@ struct DemoBanner {
             #"  {"mcpServers": {"keycloak-demo": {"type": "http", "url": "\#(url)"}}}"#,
             "or over stdio, while this demo runs:",
             #"  {"mcpServers": {"keycloak-demo": {"command": "\#(binary)", "args": ["serve", "--config", "\#(configPath)", "--stdio"\#(agents == nil ? "" : #", "--agent", "\#(DemoAgents.clientID)""#)]}}}"#,
+            "",
+            "On tenant us, logout_user asks a person first: an MCP 2026-07-28 client that supports elicitation shows",
+            "the question (\"Log out alice (id …) from 2 sessions on tenant us, realm customers?\") and sends the answer;",
+            "other clients get confirmation_required, and dry_run still answers.",
             "",
             "Audit records go to standard error. Ctrl-C stops the demo.",
             "",

@@ -11,12 +11,17 @@ enum DemoConfigFile {
         let secretFile = directory.appendingPathComponent("client-secret")
         try Data(secret.utf8).write(to: secretFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile.path)
+        // Signs confirmation states (tenant us asks a person before logout_user).
+        let stateKeyFile = directory.appendingPathComponent("state-key")
+        try Data(((0..<4).map { _ in RequestID.make() }.joined()).utf8).write(to: stateKeyFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: stateKeyFile.path)
         var yaml = """
             # Written by `keycloak-mcp-proxy demo`: emulated Keycloaks in the demo process.
             version: 1
             server:
               listen: "\(listen)"
               audit_log: "-"
+              state_key_file: state-key
             \(agents.map(Self.oauthServer) ?? "")default_tenant: eu
             tenants:
 
@@ -35,6 +40,7 @@ enum DemoConfigFile {
                     denied_realms: [\(tenant.deniedRealms.map { "\"\($0)\"" }.joined(separator: ", "))]
                     protected_users: [\(tenant.protectedUsers.joined(separator: ", "))]
                     timeouts: { connect: 2s, request: 5s }
+                    confirm: [\(tenant.confirm.joined(separator: ", "))]
 
                 """
         }

@@ -10,6 +10,8 @@ struct DemoTenant {
     /// Realm → usernames; each user gets two sessions.
     var users: [(realm: String, usernames: [String])]
     var protectedUsers: [String]
+    /// Tools whose calls on this tenant need a person's yes.
+    var confirm: [String] = []
 
     static let proxyClientID = "keycloak-mcp-proxy"
 
@@ -24,7 +26,7 @@ struct DemoTenant {
         DemoTenant(
             name: "us", basePath: "", defaultRealm: "customers", allowedRealms: ["customers"], deniedRealms: [],
             users: [("customers", ["alice", "frank", "break-glass-admin"])],
-            protectedUsers: ["break-glass-admin"]),
+            protectedUsers: ["break-glass-admin"], confirm: ["logout_user"]),
         DemoTenant(
             name: "legacy", basePath: "/auth", defaultRealm: "employees", allowedRealms: ["employees"], deniedRealms: [],
             users: [("employees", ["carol", "dave"])],

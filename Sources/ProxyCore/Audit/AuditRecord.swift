@@ -52,6 +52,10 @@ public struct AuditRecord: Sendable, Hashable {
     public var tokenSubject: String?
     public var tokenAuthorizedParty: String?
     public var tokenID: String?
+    /// `confirmed`, `declined`, `invalid`, `required` or `not_needed` (DESIGN.md section 8).
+    public var confirmation = "not_needed"
+    /// Shared by the records of a call that asked for a confirmation and of its retry.
+    public var confirmationID: String?
 
     /// One JSON object on one line, keys sorted.
     public var jsonLine: String {
@@ -76,11 +80,15 @@ extension AuditRecord: Encodable {
         case tokenSubject = "token_sub"
         case tokenAuthorizedParty = "token_azp"
         case tokenID = "token_jti"
+        case confirmation
+        case confirmationID = "confirmation_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(agent, forKey: .agent)
+        try container.encode(confirmation, forKey: .confirmation)
+        try container.encodeIfPresent(confirmationID, forKey: .confirmationID)
         try container.encode(decision.text.description, forKey: .decision)
         if dryRun { try container.encode(true, forKey: .dryRun) }
         // Rounded to the microsecond.

@@ -26,10 +26,12 @@ struct ServerSection: Decodable {
     var maxConnections: Located<Int>?
     var publicURL: Located<String>?
     var oauth: Located<OAuthSection>?
+    var stateKeyFile: Located<String>?
 
     enum CodingKeys: String, CodingKey {
         case listen, oauth
         case publicURL = "public_url"
+        case stateKeyFile = "state_key_file"
         case allowedOrigins = "allowed_origins"
         case auditLog = "audit_log"
         case idleTimeout = "idle_timeout"
@@ -52,9 +54,10 @@ struct TenantSection: Decodable {
     var tls: Located<TLSSection>?
     var limits: LimitsSection?
     var breaker: BreakerSection?
+    var confirm: [Located<String>]?
 
     enum CodingKeys: String, CodingKey {
-        case url, auth, pool, timeouts, tls, limits, breaker
+        case url, auth, pool, timeouts, tls, limits, breaker, confirm
         case basePath = "base_path"
         case defaultRealm = "default_realm"
         case allowedRealms = "allowed_realms"
@@ -183,9 +186,10 @@ struct AgentSection: Decodable {
     var oauth: Located<AgentOAuthSection>?
     var tools: [Located<String>]?
     var tenants: Located<NamedList<AgentTenantSection>>?
+    var confirm: [Located<String>]?
 
     enum CodingKeys: String, CodingKey {
-        case token, tools, tenants, oauth
+        case token, tools, tenants, oauth, confirm
         case tokenSHA256 = "token_sha256"
     }
 }

@@ -112,4 +112,17 @@ extension ConfigValidator {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
     }
+
+    /// `confirm`: tool names, each known.
+    mutating func checkedConfirm(_ list: [Located<String>]?) -> Set<ToolName> {
+        var tools = Set<ToolName>()
+        for tool in list ?? [] {
+            if let known = ToolName(rawValue: tool.value) {
+                tools.insert(known)
+            } else {
+                fail(tool, "unknown tool \"\(tool.value)\"" + suggestion(tool.value, among: ToolName.allCases.map(\.rawValue)))
+            }
+        }
+        return tools
+    }
 }

@@ -58,6 +58,11 @@ struct ConfigValidator {
         } else if !server.listen.isLoopback {
             warn(file.server?.listen ?? Located(""), "listening on \(server.listen) with no agents section: every HTTP call will be refused, since anonymous calls are accepted on loopback only")
         }
+        let firstConfirm = file.tenants.value.entries.lazy.compactMap { $0.value.confirm?.first }.first
+            ?? file.agents?.value.entries.lazy.compactMap { $0.value.confirm?.first }.first
+        if let firstConfirm, file.server?.stateKeyFile == nil {
+            warn(firstConfirm, "confirm is set but server.state_key_file is not: each process signs confirmations with a key of its own, so replicas do not share them (a confirmation asked by one is refused by another)")
+        }
         if let oauth = file.server?.oauth, server.oauth != nil, !(agents ?? []).contains(where: { $0.oauth != nil }) {
             warn(oauth, "no agent has an oauth section, so no access token maps to an agent: every token-bearing call gets 403")
         }
@@ -120,6 +125,14 @@ struct ConfigValidator {
         }
         if let url = section?.publicURL {
             server.publicURL = checkedPublicURL(url)
+        }
+        if let keyFile = section?.stateKeyFile, var bytes = readFile(keyFile, what: "state_key_file") {
+            if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+            if bytes.count >= 32 {
+                server.stateKey = StateKey(bytes)
+            } else {
+                fail(keyFile, "the state key has \(bytes.count) bytes; it needs at least 32 (head -c 32 /dev/urandom | base64 > FILE makes one)")
+            }
         }
         if let oauth = section?.oauth {
             server.oauth = validateOAuth(oauth)
@@ -184,9 +197,12 @@ struct ConfigValidator {
                 protected.append(user.value)
             }
         }
+        let confirm = checkedConfirm(section.confirm)
         guard errors.count == errorCount, let url, let auth else { return nil }
         let connection = ConnectionSettings(url: url, basePath: basePath, auth: auth, pool: pool, timeouts: timeouts, tls: tls)
-        return TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected, limits: limits, breaker: breaker)
+        var tenant = TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected, limits: limits, breaker: breaker)
+        tenant.confirm = confirm
+        return tenant
     }
 
     /// `limits`, each key defaulting to ``TenantLimits/defaults(for:)`` of the pool.
@@ -551,8 +567,16 @@ struct ConfigValidator {
                     scopes?[scope.name.value] = .some(patterns)
                 }
             }
+            let confirm = checkedConfirm(agent.confirm)
+            for tool in agent.confirm ?? [] {
+                if let known = ToolName(rawValue: tool.value), !tools.contains(known) {
+                    warn(tool, "agent \"\(name.value)\" may not call \(known.rawValue), so it is never asked to confirm it")
+                }
+            }
             if hash != nil || match != nil {
-                agents.append(AgentConfig(name: name.value, tokenSHA256: hash, oauth: match, tools: tools, tenants: scopes))
+                var config = AgentConfig(name: name.value, tokenSHA256: hash, oauth: match, tools: tools, tenants: scopes)
+                config.confirm = confirm
+                agents.append(config)
             }
         }
         return agents

@@ -43,6 +43,8 @@ public struct ServerConfig: Sendable, Hashable {
     public var publicURL: String?
     /// The issuers agents sign in with; nil: static bearer tokens only.
     public var oauth: OAuthSettings?
+    /// Signs confirmation states (`server.state_key_file`); nil: a random key per process.
+    public var stateKey: StateKey?
 
     /// The listener's limits when the config sets none (`HTTPSettings` defaults to them too).
     public static let defaultIdleTimeout = Duration.seconds(60)
@@ -83,6 +85,8 @@ public struct TenantConfig: Sendable, Hashable {
     public var limits: TenantLimits
     /// When calls to this tenant fail fast because its Keycloak cannot be reached.
     public var breaker: BreakerSettings
+    /// Tools whose calls on this tenant need a person's yes.
+    public var confirm: Set<ToolName> = []
 
     /// - Parameter limits: nil for ``TenantLimits/defaults(for:)`` of the connection's pool.
     public init(
@@ -142,6 +146,8 @@ public struct AgentConfig: Sendable, Hashable {
     public var tokenSHA256: [UInt8]?
     /// Which access tokens are this agent's; nil for a static token only.
     public var oauth: AgentOAuthMatch?
+    /// Tools whose calls by this agent need a person's yes.
+    public var confirm: Set<ToolName> = []
     /// The tools it may call; all of them when the file names none.
     public var tools: Set<ToolName>
     /// The tenants it may use, each with realm patterns that narrow the tenant's own

@@ -12,6 +12,12 @@ public enum ToolErrorCode: String, Sendable, Hashable, CaseIterable {
     case upstreamTimeout = "upstream_timeout"
     case tenantOverloaded = "tenant_overloaded"
     case upstreamError = "upstream_error"
+    /// The call needs a person's yes, and this client cannot ask for one.
+    case confirmationRequired = "confirmation_required"
+    /// The person said no, declined or cancelled.
+    case confirmationDeclined = "confirmation_declined"
+    /// The retry's confirmation state is used, expired, changed, or for another call.
+    case confirmationInvalid = "confirmation_invalid"
 
     /// Whether the same call may succeed if tried again later.
     public var isRetryable: Bool {

@@ -4,6 +4,8 @@ public enum ToolOutcome: Sendable, Hashable {
     /// `logout_user` succeeded (or its dry run did).
     case loggedOut(LogoutResult)
     case failure(ToolFailure)
+    /// Nothing done yet: a person must confirm first (MCP 2026-07-28 `input_required`).
+    case inputRequired(ConfirmationRequest)
 
     /// What goes in the result's `structuredContent`.
     public var structuredContent: JSONValue {
@@ -11,6 +13,7 @@ public enum ToolOutcome: Sendable, Hashable {
         case .success(let value): value
         case .loggedOut(let result): result.structured
         case .failure(let failure): failure.structured
+        case .inputRequired(let request): ["confirmation_required": .string(request.message)]
         }
     }
 

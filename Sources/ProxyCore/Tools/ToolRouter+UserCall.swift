@@ -8,6 +8,8 @@ extension ToolRouter {
         let arguments: ToolArguments
         let served: TenantRegistry.Snapshot.Served
         let realm: String
+        /// Whether a person's yes is asked for, or was given.
+        var confirmation = ConfirmationStep.notNeeded
 
         /// Whom the call acts on.
         struct Subject {
@@ -30,6 +32,8 @@ extension ToolRouter {
             if let name = arguments.username { return .byName(name) }
             let id = arguments.userID ?? ""
             if !served.config.protectedUsers.isEmpty || (tool == .logoutUser && arguments.dryRun) { return .byID(id) }
+            // The question names the user.
+            if case .ask = confirmation { return .byID(id) }
             return .known(Subject(userID: id, username: nil))
         }
 

@@ -12,11 +12,16 @@ public final class ToolRouter: Sendable {
     public let registry: TenantRegistry
     private let audit: AuditLog?
     private let logger: Logger
+    /// Issues and redeems the states of calls that need a person's yes.
+    let confirmations: ConfirmationKeeper
 
-    public init(registry: TenantRegistry, audit: AuditLog?, logger: Logger) {
+    /// `confirmations` signs the states of calls that need a person's yes (default: a key of
+    /// this process).
+    public init(registry: TenantRegistry, audit: AuditLog?, logger: Logger, confirmations: ConfirmationKeeper = ConfirmationKeeper(key: nil)) {
         self.registry = registry
         self.audit = audit
         self.logger = logger
+        self.confirmations = confirmations
     }
 
     /// The tools `caller` may see, with the tenants it may use in their schemas.
@@ -24,16 +29,21 @@ public final class ToolRouter: Sendable {
         ToolCatalog.tools(for: caller, config: registry.current.config)
     }
 
-    /// Runs one call.
+    /// Runs one call. A call that needs a person's yes (the tenant's or the agent's `confirm`)
+    /// goes as `confirmation` allows: refused when the client cannot ask, the question when it
+    /// can, the call itself once the answer is yes.
     ///
     /// - Throws: ``ToolCallRejection`` for protocol misuse: an unknown tool (or one the caller
     ///   may not see) or arguments of the wrong name or type. Every other problem is a
     ///   ``ToolOutcome/failure(_:)`` the agent can act on.
-    public func call(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make()) async throws(ToolCallRejection) -> ToolOutcome {
+    public func call(
+        _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make(),
+        confirmation: ConfirmationContext = .cannotAsk(reason: "this client cannot ask a person")
+    ) async throws(ToolCallRejection) -> ToolOutcome {
         // Every log line written while the call runs, in any module, carries its request id.
         let result = await RequestID.$current.withValue(requestID) { () async -> Result<ToolOutcome, ToolCallRejection> in
             do throws(ToolCallRejection) {
-                return .success(try await run(name, arguments: arguments, caller: caller, requestID: requestID))
+                return .success(try await run(name, arguments: arguments, caller: caller, requestID: requestID, confirmation: confirmation))
             } catch {
                 return .failure(error)
             }
@@ -41,16 +51,18 @@ public final class ToolRouter: Sendable {
         return try result.get()
     }
 
-    private func run(_ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String) async throws(ToolCallRejection) -> ToolOutcome {
+    private func run(
+        _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String, confirmation: ConfirmationContext
+    ) async throws(ToolCallRejection) -> ToolOutcome {
         var call = RunningCall(name: name, caller: caller, requestID: requestID)
-        let step = try begin(&call, arguments, caller: caller)
+        let step = try begin(&call, arguments, caller: caller, confirmation: confirmation)
         let outcome: ToolOutcome
         switch step {
         case .answered(let answer):
             outcome = answer
         case .keycloak(let user):
             defer { user.served.runtime.leave() }
-            outcome = await keycloak(user, record: &call.record)
+            outcome = await keycloak(user, caller: caller, record: &call.record)
         }
         finish(&call, outcome)
         return outcome
@@ -67,9 +79,11 @@ public final class ToolRouter: Sendable {
 
     /// ``prepare(_:_:caller:record:)`` for `call`, which ends (audited and counted) when it is
     /// rejected.
-    func begin(_ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller) throws(ToolCallRejection) -> Step {
+    func begin(
+        _ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext = .cannotAsk(reason: "")
+    ) throws(ToolCallRejection) -> Step {
         do throws(ToolCallRejection) {
-            return try prepare(call.record.tool, arguments, caller: caller, record: &call.record)
+            return try prepare(call.record.tool, arguments, caller: caller, confirmation: confirmation, record: &call.record)
         } catch {
             finish(&call, nil)
             throw error
@@ -79,7 +93,7 @@ public final class ToolRouter: Sendable {
     /// Checks the call up to the point where Keycloak is needed, filling in `record` as it goes.
     /// Only through ``begin(_:_:caller:)``, which ends a rejected call.
     private func prepare(
-        _ name: String, _ arguments: [String: JSONValue], caller: Caller, record: inout AuditRecord
+        _ name: String, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext, record: inout AuditRecord
     ) throws(ToolCallRejection) -> Step {
         guard let tool = ToolName(rawValue: name) else {
             record.outcome = .error
@@ -107,7 +121,8 @@ public final class ToolRouter: Sendable {
         case .listTenants:
             return .answered(.success(listTenants(caller, snapshot.config)))
         case .logoutUser, .getUserSessions:
-            return userCall(tool, parsed, caller: caller, snapshot: snapshot, record: &record)
+            let request = ConfirmationStep.Request(context: confirmation, arguments: arguments)
+            return userCall(tool, parsed, caller: caller, snapshot: snapshot, confirmation: request, record: &record)
         }
     }
 
@@ -156,8 +171,8 @@ public final class ToolRouter: Sendable {
     // MARK: - logout_user and get_user_sessions
 
     private func userCall(
-        _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot, record: inout AuditRecord,
-        attempt: Int = 1
+        _ tool: ToolName, _ arguments: ToolArguments, caller: Caller, snapshot: TenantRegistry.Snapshot,
+        confirmation: ConfirmationStep.Request, record: inout AuditRecord, attempt: Int = 1
     ) -> Step {
         // Which tenant.
         // Only error messages name the tenants the caller may use: found when needed, not per
@@ -184,7 +199,7 @@ public final class ToolRouter: Sendable {
             guard attempt < 3, newest.runtime(tenantName) !== runtime else {
                 return .answered(.failure(ToolFailure(.upstreamUnavailable, "tenant \(tenantName) is shutting down; try again shortly", tenant: tenantName)))
             }
-            return userCall(tool, arguments, caller: caller, snapshot: newest, record: &record, attempt: attempt + 1)
+            return userCall(tool, arguments, caller: caller, snapshot: newest, confirmation: confirmation, record: &record, attempt: attempt + 1)
         }
         // Held from here on: every answer below lets it go first.
         func answered(_ failure: ToolFailure) -> Step {
@@ -216,14 +231,22 @@ public final class ToolRouter: Sendable {
         if let denial = Policy.protection(of: served.config, userID: arguments.userID, username: arguments.username) {
             return answered(ToolFailure(denial.code, denial.message, tenant: tenantName, realm: realm, policyReason: denial.reason))
         }
-        return .keycloak(UserCall(tool: tool, arguments: arguments, served: served, realm: realm))
+        // A person's yes, when the tenant or the agent asks for one; nothing is sent before.
+        var step = ConfirmationStep.notNeeded
+        if tool == .logoutUser, !arguments.dryRun, served.config.confirm.contains(tool) || caller.agent?.confirm.contains(tool) == true {
+            switch confirmationStep(confirmation, tool: tool, caller: caller, tenant: tenantName, realm: realm, record: &record) {
+            case .success(let found): step = found
+            case .failure(let failure): return answered(failure)
+            }
+        }
+        return .keycloak(UserCall(tool: tool, arguments: arguments, served: served, realm: realm, confirmation: step))
     }
 
     /// Runs `user` against its tenant's Keycloak within the tenant's isolation.
-    private func keycloak(_ user: UserCall, record: inout AuditRecord) async -> ToolOutcome {
+    private func keycloak(_ user: UserCall, caller: Caller, record: inout AuditRecord) async -> ToolOutcome {
         do throws(KeycloakError) {
             return try await user.served.runtime.isolated { (meters) async throws(KeycloakError) -> ToolOutcome in
-                try await keycloakPart(user, meters: meters, record: &record)
+                try await keycloakPart(user, caller: caller, meters: meters, record: &record)
             }
         } catch {
             return .failure(Self.failure(error, tenant: user.served.config.name, realm: user.realm))
@@ -232,7 +255,7 @@ public final class ToolRouter: Sendable {
 
     /// What a user call asks of Keycloak, once policy allowed it: the lookup its user needs,
     /// if any, then the action.
-    private func keycloakPart(_ user: UserCall, meters: TenantMeters, record: inout AuditRecord) async throws(KeycloakError) -> ToolOutcome {
+    private func keycloakPart(_ user: UserCall, caller: Caller, meters: TenantMeters, record: inout AuditRecord) async throws(KeycloakError) -> ToolOutcome {
         let client = user.served.runtime.client
         let realm = user.realm
         let subject: UserCall.Subject
@@ -250,6 +273,20 @@ public final class ToolRouter: Sendable {
             subject = UserCall.Subject(userID: id, username: found.username)
         }
         if let denial = user.check(subject, record: &record) { return .failure(denial) }
+        switch user.confirmation {
+        case .notNeeded:
+            break
+        case .ask(let digest):
+            // The question names how many sessions the yes will end.
+            let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: subject.userID) }
+            return .inputRequired(ask(user, subject: subject, sessions: sessions.count, digest: digest, caller: caller, record: &record))
+        case .confirmed(let userID):
+            guard subject.userID == userID else {
+                record.confirmation = "invalid"
+                return .failure(
+                    ToolFailure(.confirmationInvalid, "the user the person confirmed is not the one these arguments name now", tenant: user.served.config.name, realm: realm))
+            }
+        }
         if user.logsOut {
             try await meters.timed { () async throws(KeycloakError) in try await client.logout(realm: realm, userID: subject.userID) }
             return user.loggedOut(subject)

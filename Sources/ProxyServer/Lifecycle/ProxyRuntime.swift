@@ -51,7 +51,8 @@ public final class ProxyRuntime: Sendable {
         self.reloader = source.map { ConfigReloader(path: $0.path, loader: $0.loader, registry: registry, logger: logger) }
         self.audit = audit
         self.logger = logger
-        self.router = ToolRouter(registry: registry, audit: audit, logger: logger)
+        // The state key is read at start: a reload does not change it.
+        self.router = ToolRouter(registry: registry, audit: audit, logger: logger, confirmations: ConfirmationKeeper(key: config.server.stateKey))
         self.tools = ToolServer(router: router, logger: logger)
         self.verifier = AccessTokenVerifier(metrics: prometheus.metrics, logger: logger)
         verifier.configure(config.server.oauth)

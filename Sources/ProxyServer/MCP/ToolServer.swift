@@ -70,7 +70,7 @@ public struct ToolServer: Sendable {
     func answer(_ method: String, params: JSONValue?, caller: Caller, requestID: String, era: RequestEra) async -> Result<JSONValue, JSONRPCError> {
         switch (method, era) {
         case ("tools/call", _):
-            return await call(params, caller: caller, requestID: requestID).map(\.callToolResult)
+            return await call(params, caller: caller, requestID: requestID, confirmation: Self.confirmation(params, era: era)).map(\.callToolResult)
         case ("tools/list", .legacy):
             return .success(["tools": toolList(for: caller)])
         case ("tools/list", .modern):
@@ -105,10 +105,11 @@ public struct ToolServer: Sendable {
     static let capabilities: JSONValue = ["tools": ["listChanged": false]]
     static let serverInfo: JSONValue = ["name": .string(name), "title": .string(title), "version": .string(version)]
 
-    /// A 2026-07-28 result: `resultType` and the server's name and version in `_meta`.
+    /// A 2026-07-28 result: `resultType` (`complete` unless it says otherwise) and the server's
+    /// name and version in `_meta`.
     static func complete(_ result: JSONValue) -> JSONValue {
         guard case .object(var members) = result else { return result }
-        members["resultType"] = "complete"
+        if members["resultType"] == nil { members["resultType"] = "complete" }
         var meta: [String: JSONValue] = [:]
         if case .object(let existing)? = members["_meta"] { meta = existing }
         meta[ProtocolRevision.serverInfoKey] = serverInfo
@@ -133,7 +134,9 @@ public struct ToolServer: Sendable {
 
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
-    func call(_ params: JSONValue?, caller: Caller, requestID: String) async -> Result<ToolOutcome, JSONRPCError> {
+    func call(
+        _ params: JSONValue?, caller: Caller, requestID: String, confirmation: ConfirmationContext = .cannotAsk(reason: "this client cannot ask a person")
+    ) async -> Result<ToolOutcome, JSONRPCError> {
         let name: String
         let arguments: [String: JSONValue]
         switch Self.callParameters(params) {
@@ -141,7 +144,7 @@ public struct ToolServer: Sendable {
         case .failure(let error): return .failure(error)
         }
         do {
-            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID))
+            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID, confirmation: confirmation))
         } catch {
             return .failure(rejected(error, requestID: requestID, caller: caller))
         }
