@@ -103,15 +103,10 @@ extension ConfigValidator {
         if components.user != nil || components.password != nil { return "the URL must not carry credentials" }
         if components.query != nil || components.fragment != nil { return "the URL must not have a query or fragment" }
         if !allowPath, !components.path.isEmpty, components.path != "/" { return "the URL must not have a path" }
-        if scheme == "http", !isLoopbackHost(host) { return "the URL must use https (http is accepted on loopback addresses only)" }
+        if scheme == "http", !OAuthSettings.isLoopback(host: host) { return "the URL must use https (http is accepted on loopback addresses only)" }
         return nil
     }
 
-    /// `localhost`, `127.0.0.0/8` or `::1`.
-    static func isLoopbackHost(_ host: String) -> Bool {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
-    }
 
     /// `confirm`: tool names, each known.
     mutating func checkedConfirm(_ list: [Located<String>]?) -> Set<ToolName> {

@@ -31,6 +31,13 @@ public struct OAuthSettings: Sendable, Hashable {
         self.leeway = leeway
     }
 
+    /// Whether `host` is `localhost`, in `127.0.0.0/8` or `::1`: the only hosts an issuer or
+    /// its keys may be reached at over plain http.
+    public static func isLoopback(host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
+
     /// Every scope named, sorted and without repeats (`scopes_supported`, the 401 challenge).
     public var allScopes: [String] { Set(scopes.values).sorted() }
 }

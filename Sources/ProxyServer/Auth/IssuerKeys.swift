@@ -153,7 +153,7 @@ final class IssuerKeys: Sendable {
             jwksURI = discovery.jwksURI
         }
         guard let jwksURI, let components = URLComponents(string: jwksURI), let host = components.host,
-            components.scheme == "https" || (components.scheme == "http" && Self.isLoopback(host))
+            components.scheme == "https" || (components.scheme == "http" && OAuthSettings.isLoopback(host: host))
         else {
             throw FetchFailure(description: "the jwks_uri \(jwksURI ?? "(none)") is not an https URL")
         }
@@ -188,8 +188,4 @@ final class IssuerKeys: Sendable {
         return Data(buffer: body, byteTransferStrategy: .noCopy)
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
-    }
 }
