@@ -5,6 +5,8 @@
 -- WRK_PROTOCOL (mcp, peer) is the MCP-Protocol-Version header, default 2025-06-18. With
 -- 2026-07-28 the request is shaped as that revision has it: the version and the client's
 -- capabilities in params._meta, Mcp-Method, Mcp-Name and (with a tenant) Mcp-Param-Tenant.
+-- WRK_TOKEN (mcp, peer), if set: Authorization: Bearer WRK_TOKEN (the agent's token: a static
+-- one from the config, or an access token from its Keycloak).
 local mode = os.getenv("WRK_MODE") or "mcp"
 local protocol = os.getenv("WRK_PROTOCOL") or "2025-06-18"
 local modern = mode == "mcp" and protocol == "2026-07-28"
@@ -22,6 +24,8 @@ else
     wrk.headers["Mcp-Name"] = "logout_user"
   end
   if mode == "peer" then wrk.headers["Mcp-Session-Id"] = os.getenv("WRK_SESSION") end
+  local token = os.getenv("WRK_TOKEN") or ""
+  if token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
 end
 
 -- Every request gets its own JSON-RPC id: the peer's stateful session routes each response

@@ -17,6 +17,17 @@
 #               FLOOR_EXECUTOR=dispatch: Swift's default executor instead)
 #   relay       wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP
 #   peer        wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx, instant (see setup-peer.sh)
+#   proxy-token wrk -> a second keycloak-mcp-proxy serve (PROXY_AUTH_PORT) -> nginx, instant: the
+#               proxy row's tenants, but with agents, so each call carries a bearer token; this
+#               row sends token-bot's static token (agents.token-bot.token)
+#   proxy-oauth the same proxy process, with oauth-bot's access token from an OAuth issuer (the
+#               project's keycloak-emulator on ISSUER_PORT, realm agents, client bench-bot,
+#               fetched once by client_credentials, valid for an hour): the proxy checks its
+#               RS256 signature, issuer, expiry and audience on every call, with keys fetched once
+#               at start (issue 23: validation must cost microseconds, not a round trip). Prints
+#               the ratio proxy-oauth / proxy-token per concurrency and the second proxy's
+#               access_tokens_total (all ok) and jwks_fetches_total (one fetch) from /metrics.
+#               (swift build -c release --product keycloak-emulator; EMULATOR=... elsewhere)
 # The instant rows run at each concurrency of $CONCURRENCY, the 2 ms rows at each of
 # $SLOW_CONCURRENCY; at each concurrency the rows are interleaved so they see the same machine.
 # Prints a Markdown table and the figures of issue 20 (added p50 at c=1 and the ratio to direct
@@ -25,6 +36,7 @@
 #   Benchmarks/e2e/run.sh          # needs: swift build -c release --product keycloak-mcp-proxy
 #   DURATION=10s CONCURRENCY="1 16 64" SLOW_CONCURRENCY="1 8" Benchmarks/e2e/run.sh
 #   TARGETS=proxy CONCURRENCY=64 DURATION=300s Benchmarks/e2e/run.sh   # RSS over 5 minutes
+#   TARGETS="proxy-token proxy-oauth" CONCURRENCY=64 Benchmarks/e2e/run.sh   # OAuth's cost
 #
 # Needs wrk, nginx and its echo module: apt-get install -y wrk nginx libnginx-mod-http-echo.
 set -euo pipefail
@@ -34,6 +46,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 PROXY=${PROXY:-$ROOT/.build/release/keycloak-mcp-proxy}
 PEER=${PEER:-/tmp/peer-venv/bin/mcp-keycloak}
 FLOOR=${FLOOR:-$ROOT/Benchmarks/.build/release/e2e-floor}
+EMULATOR=${EMULATOR:-$ROOT/.build/release/keycloak-emulator}
 # The floor runs on the executor the proxy runs on: NIO's loops (e2e-floor reads FLOOR_EXECUTOR).
 export FLOOR_EXECUTOR=${FLOOR_EXECUTOR:-nio}
 DURATION=${DURATION:-10s}
@@ -45,6 +58,8 @@ PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
 FLOOR_PORT=${FLOOR_PORT:-18083}
 RELAY_PORT=${RELAY_PORT:-18084}
+PROXY_AUTH_PORT=${PROXY_AUTH_PORT:-18085}
+ISSUER_PORT=${ISSUER_PORT:-18086}
 SLOW_PORT=${SLOW_PORT:-18088}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
@@ -53,7 +68,7 @@ echo "run directory: $RUN" >&2
 source "$HERE/lib.sh"
 
 has() { [[ " $TARGETS " == *" $1 "* ]]; }
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$SLOW_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$SLOW_PORT" "$PROXY_AUTH_PORT" "$ISSUER_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -83,6 +98,31 @@ if has proxy || has proxy-2ms || has proxy-2026 || has proxy-2026-2ms; then
     PROXY_PID=$!
     PIDS+=($PROXY_PID)
     wait_for "http://127.0.0.1:$PROXY_PORT/readyz" 200
+fi
+
+# --- the proxy with agents: a static token (proxy-token) and an OAuth issuer (proxy-oauth) ------
+# The issuer is the emulator, on loopback: realm agents, whose client bench-bot gets tokens with
+# the second proxy's public_url in aud. One access token serves the whole run (lifespan 1 h).
+if has proxy-token || has proxy-oauth; then
+    ISSUER=http://127.0.0.1:$ISSUER_PORT/realms/agents
+    "$EMULATOR" --host 127.0.0.1 --port "$ISSUER_PORT" --realm agents --token-lifespan 3600s \
+        --agent-client "agents:bench-bot:bench-agent-secret;audience=http://127.0.0.1:$PROXY_AUTH_PORT/mcp" > "$RUN/emulator.log" 2>&1 &
+    ISSUER_PID=$!
+    PIDS+=($ISSUER_PID)
+    wait_for "$ISSUER/.well-known/openid-configuration" 200
+    ACCESS_TOKEN=$(curl -s -m 10 -d grant_type=client_credentials -d client_id=bench-bot -d client_secret=bench-agent-secret \
+        "$ISSUER/protocol/openid-connect/token" | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
+    [[ -n $ACCESS_TOKEN ]] || { echo "the issuer $ISSUER gave bench-bot no access token" >&2; exit 1; }
+    export BENCH_AGENT_TOKEN=${BENCH_AGENT_TOKEN:-bench-agent-static-token-0123456789}
+    proxy_auth_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_AUTH_PORT" "$RUN/audit-auth.jsonl" "$ISSUER" > "$RUN/proxy-auth.yaml"
+    BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy-auth.yaml" --log-format json 2> "$RUN/proxy-auth.log" &
+    PROXY_AUTH_PID=$!
+    PIDS+=($PROXY_AUTH_PID)
+    wait_for "http://127.0.0.1:$PROXY_AUTH_PORT/readyz" 200
+    # Ready for OAuth agents once the issuer's keys are in: a tools/list with the access token.
+    wait_for "http://127.0.0.1:$PROXY_AUTH_PORT/mcp" 200 -H "Authorization: Bearer $ACCESS_TOKEN" \
+        -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+        -H 'MCP-Protocol-Version: 2025-06-18' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 fi
 
 # --- the floor: the proxy's library stack with nothing of the proxy in between ----------------
@@ -121,20 +161,24 @@ url_of() {
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT$LOGOUT_PATH" ;;
+        proxy-token | proxy-oauth) echo "http://127.0.0.1:$PROXY_AUTH_PORT/mcp" ;;
     esac
 }
-mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | proxy-token | proxy-oauth | floor) echo mcp ;; peer) echo peer ;; esac; }
 # The MCP revision of a row's requests.
 protocol_of() { case $1 in *-2026*) echo 2026-07-28 ;; *) echo 2025-06-18 ;; esac; }
 # The proxy's tenants for a row: the calls go round bench-N (instant) or bench-2ms-N (2 ms).
-tenants_of() { case $1 in proxy | proxy-2026) echo "$PROXY_TENANTS bench-" ;; proxy-2ms | proxy-2026-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
+tenants_of() { case $1 in proxy | proxy-2026 | proxy-token | proxy-oauth) echo "$PROXY_TENANTS bench-" ;; proxy-2ms | proxy-2026-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
 server_of() {
     case $1 in
         proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "${PROXY_PID:-}" ;;
         floor) echo "${FLOOR_PID:-}" ;;
         peer) echo "${PEER_PID:-}" ;;
+        proxy-token | proxy-oauth) echo "${PROXY_AUTH_PID:-}" ;;
     esac
 }
+# The agent's bearer token of a row (none: anonymous).
+token_of() { case $1 in proxy-token) echo "$BENCH_AGENT_TOKEN" ;; proxy-oauth) echo "$ACCESS_TOKEN" ;; esac; }
 
 # One wrk run; prints its RESULT line, and leaves wrk's user + system CPU seconds in
 # $RUN/wrk-$1-c$2-$3.cpu. Bounded by wrk's -d and by timeout(1).
@@ -145,7 +189,7 @@ load() { # target connections duration
     local TIMEFORMAT='%U %S'
     local tenants
     read -r -a tenants <<< "$(tenants_of "$1")"
-    { time WRK_MODE=$(mode_of "$1") WRK_PROTOCOL=$(protocol_of "$1") WRK_TENANTS=${tenants[0]} WRK_TENANT_PREFIX=${tenants[1]} \
+    { time WRK_MODE=$(mode_of "$1") WRK_PROTOCOL=$(protocol_of "$1") WRK_TOKEN=$(token_of "$1") WRK_TENANTS=${tenants[0]} WRK_TENANT_PREFIX=${tenants[1]} \
         timeout $((seconds + 30)) wrk -t"$threads" -c"$2" -d"$3" --timeout 10s --latency \
         -s "$HERE/logout.lua" "$(url_of "$1")" > "$RUN/wrk-$1-c$2-$3.txt" 2>&1 || true; } 2> "$RUN/wrk-$1-c$2-$3.cpu"
     grep '^RESULT' "$RUN/wrk-$1-c$2-$3.txt" || echo "RESULT failed: see $RUN/wrk-$1-c$2-$3.txt"
@@ -163,15 +207,16 @@ kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; } # pid fie
 for target in $TARGETS; do load "$target" 4 2s > /dev/null; done
 
 START=$(date +%s)
-# The proxy's RSS once a second for the whole measured run (seconds since START, KiB): shows
+# Each proxy's RSS once a second for the whole measured run (seconds since START, KiB): shows
 # whether it grows between steps and within one.
-if [[ -n ${PROXY_PID:-} ]]; then
-    while kill -0 "$PROXY_PID" 2>/dev/null; do
-        echo "$(($(date +%s) - START)) $(kib "$PROXY_PID" VmRSS)" >> "$RUN/proxy-rss.txt"
+sample_rss() { # pid file
+    while kill -0 "$1" 2>/dev/null; do
+        echo "$(($(date +%s) - START)) $(kib "$1" VmRSS)" >> "$2"
         sleep 1
-    done &
-    PIDS+=($!)
-fi
+    done
+}
+if [[ -n ${PROXY_PID:-} ]]; then sample_rss "$PROXY_PID" "$RUN/proxy-rss.txt" & PIDS+=($!); fi
+if [[ -n ${PROXY_AUTH_PID:-} ]]; then sample_rss "$PROXY_AUTH_PID" "$RUN/proxy-auth-rss.txt" & PIDS+=($!); fi
 {
     echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | CPU µs per call: wrk / nginx / server | proxy VmHWM / VmRSS |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -196,7 +241,8 @@ row() { # target concurrency
             split(wrk, w, " ")
             printf "%.1f / %.1f / %s", (w[1] + w[2]) * 1e6 / calls, nginx * 1e6 / tick / calls, has_server ? sprintf("%.1f", server * 1e6 / tick / calls) : "-"
         }')
-    [[ $target != proxy* ]] || rss="$(( $(kib "$PROXY_PID" VmHWM) / 1024 )) / $(( $(kib "$PROXY_PID" VmRSS) / 1024 )) MiB"
+    # The row's own proxy process: proxy-token and proxy-oauth have the second one.
+    [[ $target != proxy* ]] || rss="$(( $(kib "$server" VmHWM) / 1024 )) / $(( $(kib "$server" VmRSS) / 1024 )) MiB"
     printf '| %s | %s | %s | %s µs | %s µs | %s | %s | %s | %s | %s | %s |\n' "$c" "$target" \
         "$(field rps "$line")" "$(field p50_us "$line")" "$(field p99_us "$line")" \
         "$(field bad_status "$line")" "$(field tool_errors "$line")" "$(field socket_errors "$line")" "$cpu" "$per_call" "$rss" | tee -a "$RUN/results.md"
@@ -217,12 +263,19 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
 {
     echo
     echo "token requests seen by the upstreams over the whole run ($((END - START)) s measured + warm-up; token lifetime $TOKEN_LIFETIME s):"
-    echo "proxy: $(tokens "$UPSTREAM_PORT" "") to the instant upstream ($PROXY_TENANTS tenants), $(tokens "$SLOW_PORT" "") to the 2 ms one$( (has proxy-2ms || has proxy-2026-2ms) && echo " ($PROXY_TENANTS tenants)"); peer (one Keycloak): $(tokens "$UPSTREAM_PORT" /auth)"
+    echo "proxy: $(tokens "$UPSTREAM_PORT" "") to the instant upstream ($PROXY_TENANTS tenants$([[ -n ${PROXY_PID:-} && -n ${PROXY_AUTH_PID:-} ]] && echo " in each of the two proxy processes")), $(tokens "$SLOW_PORT" "") to the 2 ms one$( (has proxy-2ms || has proxy-2026-2ms) && echo " ($PROXY_TENANTS tenants)"); peer (one Keycloak): $(tokens "$UPSTREAM_PORT" /auth)"
     echo "token requests, seconds since the first: $(awk 'NR == 1 { t0 = $1 } { printf "%.1f ", $1 - t0 }' "$RUN/token-requests.log" 2> /dev/null)"
     if [[ -n ${PROXY_PID:-} ]]; then
         echo "proxy /metrics: $(curl -s "http://127.0.0.1:$PROXY_PORT/metrics" | grep '^keycloak_mcp_proxy_token_fetches_total' | tr '\n' ' ')"
         echo "proxy audit records: $(wc -l < "$RUN/audit.jsonl"); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit.jsonl" || true)"
         echo "proxy peak RSS (VmHWM): $(( $(kib "$PROXY_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-rss.txt"
+    fi
+    if [[ -n ${PROXY_AUTH_PID:-} ]]; then
+        echo "second proxy (agents) /metrics:"
+        curl -s -m 5 "http://127.0.0.1:$PROXY_AUTH_PORT/metrics" \
+            | grep -E '^keycloak_mcp_proxy_(access_tokens|jwks_fetches|token_fetches)_total' | sed 's/^/    /' || true
+        echo "second proxy audit records: $(wc -l < "$RUN/audit-auth.jsonl"): token-bot $(grep -c '"agent":"token-bot"' "$RUN/audit-auth.jsonl" || true), oauth-bot $(grep -c '"agent":"oauth-bot"' "$RUN/audit-auth.jsonl" || true); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit-auth.jsonl" || true)"
+        echo "second proxy peak RSS (VmHWM): $(( $(kib "$PROXY_AUTH_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-auth-rss.txt"
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     for c in $SLOW_CONCURRENCY; do
@@ -232,13 +285,19 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
                 printf "2 ms upstream, c=%d: %s %.0f calls/s = %.3f of direct-2ms (%.0f); p50 added %d µs\n", c, row, p, p / d, d, p50 - d50 }'
         done
     done
+    # Issue 23: what validating an access token on every call costs, against a static token.
+    for c in $CONCURRENCY; do
+        t=$(value "$c" proxy-token 4); o=$(value "$c" proxy-oauth 4); t50=$(value "$c" proxy-token 5); o50=$(value "$c" proxy-oauth 5)
+        [[ -n $t && -n $o ]] && awk -v c="$c" -v t="$t" -v o="$o" -v t50="$t50" -v o50="$o50" 'BEGIN {
+            printf "OAuth vs static token, c=%d: proxy-oauth %.0f calls/s = %.3f of proxy-token (%.0f); p50 %+d µs\n", c, o, o / t, t, o50 - t50 }'
+    done
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
 } | tee -a "$RUN/results.md"
 
 # Optional: PERF_AT=64 adds one more run at that concurrency (not in the table: sampling slows
 # it) under `perf record -e cpu-clock -g` (hardware counters are not available on these VMs),
-# through the proxy (PERF_TARGET=proxy, or proxy-2ms, or floor), and writes the heaviest
-# symbols, callers included, to $RUN/perf-report.txt.
+# through the proxy (PERF_TARGET=proxy, or proxy-2ms, proxy-oauth, or floor), and writes the
+# heaviest symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
 if [[ -n ${PERF_AT:-} && -n $(server_of "$PERF_TARGET") ]]; then
     perf record -q -F 999 -e cpu-clock -g -p "$(server_of "$PERF_TARGET")" -o "$RUN/perf.data" -- sleep 8 2> "$RUN/perf-record.log" &
