@@ -21,6 +21,10 @@ public final class AccessTokenVerifier: Service, Sendable {
     private let logger: Logger
     private let metrics: ProxyMetrics
     private let issuers = Mutex<[String: IssuerKeys]>([:])
+    /// Tokens already verified, so that an agent's next calls with the same token cost a hash.
+    private let verified = VerifiedTokens()
+    /// The settings the verified tokens were checked against.
+    private let checkedAgainst = Mutex<(settings: OAuthSettings, audience: String)?>(nil)
 
     /// Fetches and failures are counted in `metrics`, and so is each token's result.
     public init(metrics: ProxyMetrics = .system, logger: Logger) {
@@ -64,7 +68,7 @@ public final class AccessTokenVerifier: Service, Sendable {
             }
             for issuer in wanted where issuers[issuer.issuer] == nil {
                 do {
-                    issuers[issuer.issuer] = try IssuerKeys(issuer, metrics: metrics, logger: logger)
+                    issuers[issuer.issuer] = try IssuerKeys(issuer, metrics: metrics, logger: logger) { [verified] in verified.clear() }
                 } catch {
                     logger.error("cannot read the issuer's ca_file", metadata: ["issuer": "\(issuer.issuer)", "error": "\(error)"])
                 }
@@ -111,6 +115,16 @@ public final class AccessTokenVerifier: Service, Sendable {
     private func validate(_ token: String, settings: OAuthSettings, audience: String) async -> Result<TokenIdentity, TokenRejection> {
         let bytes = Array(token.utf8)
         guard bytes.count <= Self.maximumTokenSize else { return .failure(.tooLong(bytes: bytes.count)) }
+        let now = Date()
+        // A reload that changed the issuers, leeway or audience: what was verified before no
+        // longer counts.
+        let unchanged = checkedAgainst.withLock { checked in
+            if checked?.settings == settings, checked?.audience == audience { return true }
+            checked = (settings, audience)
+            return false
+        }
+        if !unchanged { verified.clear() }
+        if let identity = verified.identity(of: bytes, now: now) { return .success(identity) }
         let header: JWTHeader
         let unverified: AccessTokenClaims
         do {
@@ -139,12 +153,25 @@ public final class AccessTokenVerifier: Service, Sendable {
         } catch {
             return .failure(.badSignature)
         }
-        return Self.check(claims, issuer: issuer, audience: audience, leeway: settings.leeway, now: Date()).map { claims.identity }
+        switch Self.check(claims, issuer: issuer, audience: audience, leeway: settings.leeway, now: now) {
+        case .failure(let rejection):
+            return .failure(rejection)
+        case .success:
+            let identity = claims.identity
+            if let expiry = claims.exp?.value {
+                verified.remember(bytes, as: identity, until: expiry.addingTimeInterval(Self.seconds(settings.leeway)), now: now)
+            }
+            return .success(identity)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
 
     /// The claims' checks, apart from the signature.
     static func check(_ claims: AccessTokenClaims, issuer: String, audience: String, leeway: Duration, now: Date) -> Result<Void, TokenRejection> {
-        let skew = TimeInterval(leeway.components.seconds) + TimeInterval(leeway.components.attoseconds) / 1e18
+        let skew = seconds(leeway)
         guard claims.iss.value == issuer else { return .failure(.unknownIssuer) }
         guard let expiry = claims.exp?.value else { return .failure(.missingExpiry) }
         guard now.timeIntervalSince(expiry) <= skew else { return .failure(.expired) }

@@ -32,6 +32,8 @@ final class IssuerKeys: Sendable {
     private let client: HTTPClient
     private let logger: Logger
     private let metrics: ProxyMetrics
+    /// Called after each fetch that changed the keys.
+    private let onChange: @Sendable () -> Void
     private let state = Mutex(State())
 
     private struct State {
@@ -44,8 +46,9 @@ final class IssuerKeys: Sendable {
 
     /// Keys of `settings`; fetched by ``refresh(unlessWithin:)``, not here. Throws when its
     /// `ca_file` cannot be read.
-    init(_ settings: OAuthSettings.Issuer, metrics: ProxyMetrics, logger: Logger) throws {
+    init(_ settings: OAuthSettings.Issuer, metrics: ProxyMetrics, logger: Logger, onChange: @escaping @Sendable () -> Void = {}) throws {
         self.metrics = metrics
+        self.onChange = onChange
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(5)))
         if let caFile = settings.caFile {
@@ -115,17 +118,22 @@ final class IssuerKeys: Sendable {
             logger.error("cannot fetch the issuer's signing keys; its tokens are refused until a fetch succeeds", metadata: ["error": "\(error)"])
             result = nil
         }
-        return state.withLock { state in
+        let (keys, changed) = state.withLock { state -> (KeySet?, Bool) in
             state.fetch = nil
+            var changed = false
             if let result {
+                changed = state.keySet?.algorithms != result.algorithms
                 state.keySet = result
                 state.lastSuccess = .now
                 state.failures = 0
             } else {
                 state.failures += 1
             }
-            return state.keySet
+            return (state.keySet, changed)
         }
+        // A key removed: tokens it signed and that were verified before must not pass again.
+        if changed { onChange() }
+        return keys
     }
 
     private struct FetchFailure: Error, CustomStringConvertible {
