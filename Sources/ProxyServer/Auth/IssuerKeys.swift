@@ -51,6 +51,9 @@ final class IssuerKeys: Sendable {
         self.onChange = onChange
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(5)))
+        // An issuer that refuses connections fails the fetch at once, rather than being tried
+        // again until the connect timeout while calls wait.
+        configuration.connectionPool.retryConnectionEstablishment = false
         if let caFile = settings.caFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
