@@ -24,7 +24,7 @@ struct DemoAgents {
     /// naming `publicURL`) to `emulator`.
     init(publicURL: String, seeding emulator: KeycloakEmulator) throws {
         self.publicURL = publicURL
-        clientSecret = (0..<2).map { _ in RequestID.make() }.joined()
+        clientSecret = RandomHex.make(byteCount: 16)
         emulator.addRealm(EmulatedRealm(name: Self.realm))
         try emulator.addClient(
             .agent(Self.clientID, secret: clientSecret, defaultScopes: Array(Set(Self.scopes.map(\.scope))).sorted(), audience: [publicURL]),

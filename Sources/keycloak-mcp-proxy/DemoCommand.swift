@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
         StandardError.bootstrapLogging(level: level, format: logFormat)
         var logger = Logger(label: "keycloak-mcp-proxy-demo")
         logger.logLevel = level
-        let secret = (0..<4).map { _ in RequestID.make() }.joined()
+        let secret = RandomHex.make(byteCount: 32)
         let tenants = try DemoTenant.all.map { tenant in
             let emulator = KeycloakEmulator(
                 configuration: .init(host: "127.0.0.1", port: 0, basePath: tenant.basePath, requestLogLimit: 0), logger: logger)

@@ -13,7 +13,7 @@ enum DemoConfigFile {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile.path)
         // Signs confirmation states (tenant us asks a person before logout_user).
         let stateKeyFile = directory.appendingPathComponent("state-key")
-        try Data(((0..<4).map { _ in RequestID.make() }.joined()).utf8).write(to: stateKeyFile)
+        try Data(RandomHex.make(byteCount: 32).utf8).write(to: stateKeyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: stateKeyFile.path)
         var yaml = """
             # Written by `keycloak-mcp-proxy demo`: emulated Keycloaks in the demo process.

@@ -15,7 +15,7 @@ struct AuditRecordTests {
         let line = Self.full.jsonLine
         #expect(!line.contains("\n"))
         let expected: JSONValue = [
-            "agent": "incident-bot", "decision": "deny", "dry_run": true, "duration_ms": .double(1.235),
+            "agent": "incident-bot", "confirmation": "not_needed", "decision": "deny", "dry_run": true, "duration_ms": .double(1.235),
             "error_code": "policy_denied", "outcome": "denied", "realm": "customers", "reason": "realm_denied",
             "request_id": "00c0ffee00c0ffee", "tenant": "eu", "time": "2025-11-24T16:00:00.250Z", "tool": "logout_user",
             "upstream_status": 403, "user_id": "u-1", "username": "al\"ice\n",
@@ -33,7 +33,7 @@ struct AuditRecordTests {
         record.outcome = .ok
         #expect(
             record.jsonLine
-                == #"{"agent":"incident-bot","decision":"allow","duration_ms":1.235,"outcome":"ok","request_id":"00c0ffee00c0ffee","time":"2025-11-24T16:00:00.250Z","tool":"logout_user"}"#
+                == #"{"agent":"incident-bot","confirmation":"not_needed","decision":"allow","duration_ms":1.235,"outcome":"ok","request_id":"00c0ffee00c0ffee","time":"2025-11-24T16:00:00.250Z","tool":"logout_user"}"#
         )
     }
 

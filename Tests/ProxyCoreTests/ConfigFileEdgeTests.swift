@@ -99,7 +99,10 @@ struct ConfigFileEdgeTests {
         #expect(config.tenant(named: "us")?.connection.pool.maxConnections == 8)
         #expect(config.tenant(named: "eu")?.connection.pool.maxConnections == 16)
         #expect(config.agents?.map(\.name) == ["incident-bot", "helpdesk-assistant"])
-        #expect(loaded.warnings.isEmpty)
+        #expect(config.tenant(named: "eu")?.confirm == [.logoutUser])
+        // One replica needs no shared state key; the example says how to add one for more.
+        #expect(loaded.warnings.map(\.message).allSatisfy { $0.contains("server.state_key_file is not") })
+        #expect(loaded.warnings.count == 1)
     }
 }
 

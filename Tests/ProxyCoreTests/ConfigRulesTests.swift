@@ -290,7 +290,7 @@ struct ConfigRulesTests {
             "config.yaml:2:17: default_tenant: no tenant is named \"nowhere\"",
             "config.yaml:5:10: tenants.eu.url: expected a URL like \"https://sso.example.com\" (scheme, host and optional port; no path), found \"sso.example.com\"",
             "config.yaml:8:26: tenants.eu.timeouts.request: expected a duration like \"10s\", found \"ten\"",
-            "config.yaml:9:5: tenants.eu.colour: unknown key \"colour\"; expected one of: allowed_realms, auth, base_path, breaker, default_realm, denied_realms, limits, pool, protected_users, timeouts, tls, url",
+            "config.yaml:9:5: tenants.eu.colour: unknown key \"colour\"; expected one of: allowed_realms, auth, base_path, breaker, confirm, default_realm, denied_realms, limits, pool, protected_users, timeouts, tls, url",
         ])
     }
 

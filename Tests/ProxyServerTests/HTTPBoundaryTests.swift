@@ -51,16 +51,17 @@ extension EndToEnd {
         }
 
         @Test("anonymous callers are refused on a listener that is not loopback")
-        func anonymousElsewhere() {
+        func anonymousElsewhere() async {
             let remote = BearerAuthenticator(agents: nil, listenIsLoopback: false)
-            #expect(remote.caller(authorization: nil) == nil)
-            #expect(remote.caller(authorization: "Bearer anything-at-all") == nil)
+            #expect(await remote.authenticate(authorization: nil) == .unauthorized(invalidToken: false))
+            #expect(await remote.authenticate(authorization: "Bearer anything-at-all") == .unauthorized(invalidToken: false))
             let local = BearerAuthenticator(agents: nil, listenIsLoopback: true)
-            #expect(local.caller(authorization: nil) == .anonymous)
+            #expect(await local.authenticate(authorization: nil) == .caller(.anonymous))
             let agents = BearerAuthenticator(agents: TestAgent.all.map(\.config), listenIsLoopback: true)
-            #expect(agents.caller(authorization: nil) == nil)
-            #expect(agents.caller(authorization: "Bearer \(TestAgent.usResponder.token)")?.name == "us-responder")
-            #expect(agents.caller(authorization: "Bearer  \(TestAgent.usResponder.token) ")?.name == "us-responder")
+            #expect(await agents.authenticate(authorization: nil) == .unauthorized(invalidToken: false))
+            #expect(await agents.authenticate(authorization: "Bearer \(TestAgent.usResponder.token)") == .caller(Caller(agent: TestAgent.usResponder.config)))
+            #expect(await agents.authenticate(authorization: "Bearer  \(TestAgent.usResponder.token) ") == .caller(Caller(agent: TestAgent.usResponder.config)))
+            #expect(await agents.authenticate(authorization: "Bearer unknown-token-0123456789") == .unauthorized(invalidToken: true))
         }
 
         @Test("a browser origin other than the listen host or an allowed origin gets 403")

@@ -21,6 +21,8 @@ public struct AuditRecord: Sendable, Hashable {
         case denied
         /// It was allowed but failed (bad argument, unknown user, Keycloak trouble).
         case error
+        /// A person was asked to confirm it; nothing was done yet.
+        case pending
 
         /// The word the audit line writes.
         public var text: StaticString {
@@ -28,6 +30,7 @@ public struct AuditRecord: Sendable, Hashable {
             case .ok: "ok"
             case .denied: "denied"
             case .error: "error"
+            case .pending: "pending"
             }
         }
     }

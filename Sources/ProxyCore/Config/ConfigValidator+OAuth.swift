@@ -114,6 +114,9 @@ extension ConfigValidator {
         for tool in list ?? [] {
             if let known = ToolName(rawValue: tool.value) {
                 tools.insert(known)
+                if known != .logoutUser {
+                    warn(tool, "\(known.rawValue) changes nothing, so it never asks for a confirmation; only logout_user does")
+                }
             } else {
                 fail(tool, "unknown tool \"\(tool.value)\"" + suggestion(tool.value, among: ToolName.allCases.map(\.rawValue)))
             }

@@ -34,8 +34,12 @@ public struct OAuthSettings: Sendable, Hashable {
     /// Whether `host` is `localhost`, in `127.0.0.0/8` or `::1`: the only hosts an issuer or
     /// its keys may be reached at over plain http.
     public static func isLoopback(host: String) -> Bool {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return bare.lowercased() == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        let bare = (host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host).lowercased()
+        if bare == "localhost" || bare == "::1" || bare == "0:0:0:0:0:0:0:1" { return true }
+        // A dotted IPv4 address in 127.0.0.0/8, not a name that starts like one.
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
     }
 
     /// Every scope named, sorted and without repeats (`scopes_supported`, the 401 challenge).

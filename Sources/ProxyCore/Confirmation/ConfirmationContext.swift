@@ -8,4 +8,7 @@ public enum ConfirmationContext: Sendable, Hashable {
     /// The retry that carries the person's answer: the `requestState` the proxy gave, and
     /// whether the answer was yes (an accepted form with `confirm: true`).
     case answer(state: String, confirmed: Bool)
+
+    /// What a call that says nothing about confirming gets.
+    public static let unknown = ConfirmationContext.cannotAsk(reason: "this client cannot ask a person")
 }

@@ -25,12 +25,14 @@ public final class ConfirmationKeeper: Sendable {
         var tool: String
         /// SHA-256 of the call's arguments as canonical JSON, hex.
         var arguments: String
+        var tenant: String
+        var realm: String
         var userID: String
         /// Epoch seconds.
         var expires: Int64
 
         enum CodingKeys: String, CodingKey {
-            case id, agent, tool, arguments, expires
+            case id, agent, tool, arguments, tenant, realm, expires
             case userID = "user_id"
         }
     }
@@ -44,7 +46,7 @@ public final class ConfirmationKeeper: Sendable {
 
     /// Why a state is refused.
     enum Invalid: Error, Equatable, CustomStringConvertible {
-        case malformed, tampered, expired, used, otherAgent, otherTool, otherArguments
+        case malformed, tampered, expired, used, otherAgent, otherTool, otherArguments, otherTenant
 
         var description: String {
             switch self {
@@ -55,13 +57,17 @@ public final class ConfirmationKeeper: Sendable {
             case .otherAgent: "the confirmation was issued to another agent"
             case .otherTool: "the confirmation was issued for another tool"
             case .otherArguments: "the confirmation was issued for other arguments"
+            case .otherTenant: "the confirmation was issued for another tenant or realm"
             }
         }
     }
 
-    /// The claims of `state` when it is this key's, unexpired, unused and issued to `agent`
-    /// for `tool` with `arguments`; it is used up from then on.
-    func redeem(_ state: String, agent: String, tool: String, arguments: String, now: Date = Date()) -> Result<Claims, Invalid> {
+    /// The claims of `state` when it is this key's, unexpired, not used yet, and issued to
+    /// `agent` for `tool` with `arguments` on `tenant` and `realm`. It stays unused until
+    /// ``consume(_:)``.
+    func verify(
+        _ state: String, agent: String, tool: String, arguments: String, tenant: String, realm: String, now: Date = Date()
+    ) -> Result<Claims, Invalid> {
         let parts = state.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payload = Self.data(base64URL: parts[0]), let mac = Self.data(base64URL: parts[1]) else {
             return .failure(.malformed)
@@ -72,14 +78,21 @@ public final class ConfirmationKeeper: Sendable {
         guard claims.agent == agent else { return .failure(.otherAgent) }
         guard claims.tool == tool else { return .failure(.otherTool) }
         guard claims.arguments == arguments else { return .failure(.otherArguments) }
-        let fresh = redeemed.withLock { redeemed -> Bool in
+        guard claims.tenant == tenant, claims.realm == realm else { return .failure(.otherTenant) }
+        guard redeemed.withLock({ $0[claims.id] == nil }) else { return .failure(.used) }
+        return .success(claims)
+    }
+
+    /// Uses up the state of `claims`: true the first time, false when it was used already
+    /// (two retries with the same state racing).
+    func consume(_ claims: Claims, now: Date = Date()) -> Bool {
+        redeemed.withLock { redeemed in
             // Forget what has expired: those states are refused for their expiry anyway.
             if redeemed.count > 1024 { redeemed = redeemed.filter { $0.value > now } }
             guard redeemed[claims.id] == nil else { return false }
             redeemed[claims.id] = Date(timeIntervalSince1970: Double(claims.expires))
             return true
         }
-        return fresh ? .success(claims) : .failure(.used)
     }
 
     /// SHA-256 of `arguments` as JSON with sorted keys, in hex: what a state binds.

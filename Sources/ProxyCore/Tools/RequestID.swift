@@ -18,10 +18,11 @@ public enum RequestID {
         current.map { ["request_id": .string($0)] } ?? [:]
     }
 
-    /// 16 hex digits, never the same twice in a process and not guessable from each other: a
-    /// counter mixed with a random key drawn once (SplitMix64's finalizer is a bijection, so
-    /// distinct counters give distinct ids). Drawing from the system generator every call cost
-    /// a `getrandom` system call per tool call.
+    /// 16 hex digits, never the same twice in a process: a counter mixed with a random key
+    /// drawn once (SplitMix64's finalizer is a bijection, so distinct counters give distinct
+    /// ids). Drawing from the system generator every call cost a `getrandom` system call per
+    /// tool call. Not a secret: the mix can be undone, so one id tells the next; use
+    /// ``RandomHex`` for anything that must not be guessed.
     public static func make() -> String {
         let value = mix(counter.add(1, ordering: .relaxed).newValue &+ key)
         return String(unsafeUninitializedCapacity: 16) { digits in

@@ -10,6 +10,7 @@ extension ToolRouter {
         case .ok: outcome = "ok"
         case .denied: outcome = record.errorCode ?? "policy_denied"
         case .error: outcome = record.errorCode ?? "error"
+        case .pending: outcome = "pending"
         }
         let tenant = record.errorCode == ToolErrorCode.unknownTenant.rawValue ? nil : record.tenant
         metrics.toolCall(tenant: tenant, tool: tool, outcome: outcome)

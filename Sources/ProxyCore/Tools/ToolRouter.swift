@@ -38,7 +38,7 @@ public final class ToolRouter: Sendable {
     ///   ``ToolOutcome/failure(_:)`` the agent can act on.
     public func call(
         _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make(),
-        confirmation: ConfirmationContext = .cannotAsk(reason: "this client cannot ask a person")
+        confirmation: ConfirmationContext = .unknown
     ) async throws(ToolCallRejection) -> ToolOutcome {
         // Every log line written while the call runs, in any module, carries its request id.
         let result = await RequestID.$current.withValue(requestID) { () async -> Result<ToolOutcome, ToolCallRejection> in
@@ -80,7 +80,7 @@ public final class ToolRouter: Sendable {
     /// ``prepare(_:_:caller:record:)`` for `call`, which ends (audited and counted) when it is
     /// rejected.
     func begin(
-        _ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext = .cannotAsk(reason: "")
+        _ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext = .unknown
     ) throws(ToolCallRejection) -> Step {
         do throws(ToolCallRejection) {
             return try prepare(call.record.tool, arguments, caller: caller, confirmation: confirmation, record: &call.record)
@@ -129,6 +129,7 @@ public final class ToolRouter: Sendable {
     /// Ends a call: a failure's details go into its record, which is written to the audit log
     /// and counted. `outcome` is nil for a rejected call, whose record says why already.
     func finish(_ call: inout RunningCall, _ outcome: ToolOutcome?) {
+        if case .inputRequired? = outcome { call.record.outcome = .pending }
         if case .failure(let failure)? = outcome {
             call.record.outcome = failure.policyReason == nil ? .error : .denied
             call.record.decision = failure.policyReason == nil ? call.record.decision : .deny
@@ -280,11 +281,18 @@ public final class ToolRouter: Sendable {
             // The question names how many sessions the yes will end.
             let sessions = try await meters.timed { () async throws(KeycloakError) in try await client.userSessions(realm: realm, userID: subject.userID) }
             return .inputRequired(ask(user, subject: subject, sessions: sessions.count, digest: digest, caller: caller, record: &record))
-        case .confirmed(let userID):
-            guard subject.userID == userID else {
+        case .confirmed(let claims):
+            guard subject.userID == claims.userID else {
                 record.confirmation = "invalid"
                 return .failure(
                     ToolFailure(.confirmationInvalid, "the user the person confirmed is not the one these arguments name now", tenant: user.served.config.name, realm: realm))
+            }
+            // Used up only now, just before the logout: a yes that found the tenant overloaded
+            // can be sent again.
+            guard confirmations.consume(claims) else {
+                record.confirmation = "invalid"
+                return .failure(
+                    ToolFailure(.confirmationInvalid, "the confirmation was used already; call the tool again to ask anew; nothing was done", tenant: user.served.config.name, realm: realm))
             }
         }
         if user.logsOut {

@@ -44,7 +44,7 @@ public final class AccessTokenVerifier: Service, Sendable {
         let result: (line: String, ok: Bool)
         do {
             let set = try await keys.fetchKeys()
-            let listed = set.algorithms.keys.sorted().map { kid in "\(kid) (\((set.algorithms[kid] ?? nil) ?? "no alg"))" }
+            let listed = set.algorithms.keys.sorted().map { kid in "\(kid) (\(set.algorithms[kid] ?? ""))" }
             result =
                 listed.isEmpty
                 ? ("probe issuer \(issuer.issuer): failed: its key set has no signing key the proxy can use", false)
@@ -146,7 +146,7 @@ public final class AccessTokenVerifier: Service, Sendable {
         }
         guard let keySet else { return .failure(.keysUnavailable) }
         guard let keyAlgorithm = keySet.algorithms[kid] else { return .failure(.unknownKey) }
-        if let keyAlgorithm, keyAlgorithm != algorithm { return .failure(.algorithmDiffersFromKey) }
+        guard keyAlgorithm == algorithm else { return .failure(.algorithmDiffersFromKey) }
         let claims: AccessTokenClaims
         do {
             claims = try await keySet.collection.verify(bytes, as: AccessTokenClaims.self)

@@ -50,13 +50,6 @@ public struct BearerAuthenticator: Sendable {
         }
     }
 
-    /// The caller of a static token, or nil when the request must be refused with 401.
-    public func caller(authorization: String?) -> Caller? {
-        guard let agents else { return anonymousAllowed ? .anonymous : nil }
-        guard let token = Self.bearerToken(authorization) else { return nil }
-        return staticAgent(token, among: agents).map { Caller(agent: $0) }
-    }
-
     private func staticAgent(_ token: String, among agents: [AgentConfig]) -> AgentConfig? {
         let digest = Array(SHA256.hash(data: Array(token.utf8)))
         var match = -1

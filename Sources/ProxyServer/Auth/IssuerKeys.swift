@@ -14,11 +14,10 @@ import Synchronization
 /// kept until the next fetch succeeds. One fetch runs at a time however many requests want it,
 /// and a fetch for an unknown `kid` starts at most once per ``unknownKeyInterval``.
 final class IssuerKeys: Sendable {
-    /// The keys of one fetch: jwt-kit's collection, and each usable key's `alg` (nil when the
-    /// key names none) by `kid`.
+    /// The keys of one fetch: jwt-kit's collection, and each usable key's `alg` by `kid`.
     struct KeySet: Sendable {
         let collection: JWTKeyCollection
-        let algorithms: [String: String?]
+        let algorithms: [String: String]
     }
 
     static let unknownKeyInterval = Duration.seconds(30)
@@ -29,7 +28,10 @@ final class IssuerKeys: Sendable {
     static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 
     let settings: OAuthSettings.Issuer
-    private let client: HTTPClient
+    private let configuration: HTTPClient.Configuration
+    /// Made at the first fetch, so keys that are never fetched own no client; nil again (and
+    /// never made anew) once shut down.
+    private let client = Mutex<(client: HTTPClient?, shutDown: Bool)>((nil, false))
     private let logger: Logger
     private let metrics: ProxyMetrics
     /// Called after each fetch that changed the keys.
@@ -59,7 +61,7 @@ final class IssuerKeys: Sendable {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             configuration.tlsConfiguration = tls
         }
-        self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        self.configuration = configuration
         self.settings = settings
         var logger = logger
         logger[metadataKey: "issuer"] = "\(settings.issuer)"
@@ -106,7 +108,25 @@ final class IssuerKeys: Sendable {
     }
 
     func shutdown() async {
-        try? await client.shutdown()
+        let made = client.withLock { state -> HTTPClient? in
+            defer { state = (nil, true) }
+            return state.client
+        }
+        try? await made?.shutdown()
+    }
+
+    private struct ShutDown: Error, CustomStringConvertible {
+        var description: String { "the key fetcher was shut down" }
+    }
+
+    private func httpClient() throws -> HTTPClient {
+        try client.withLock { state in
+            if let made = state.client { return made }
+            guard !state.shutDown else { throw ShutDown() }
+            let made = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+            state.client = made
+            return made
+        }
     }
 
     private func fetch() async -> KeySet? {
@@ -154,37 +174,52 @@ final class IssuerKeys: Sendable {
 
     /// Fetches the key set now (discovery, then the JWKS), without keeping it.
     func fetchKeys() async throws -> KeySet {
+        // One bound for the whole fetch: discovery and key set together.
+        let deadline = NIODeadline.now() + TimeAmount(Self.fetchTimeout)
         var jwksURI = settings.jwksURI
         if jwksURI == nil {
             let url = settings.issuer.hasSuffix("/") ? settings.issuer + ".well-known/openid-configuration" : settings.issuer + "/.well-known/openid-configuration"
-            let discovery = try JSONDecoder().decode(Discovery.self, from: try await get(url))
+            let discovery = try JSONDecoder().decode(Discovery.self, from: try await get(url, deadline: deadline))
             guard discovery.issuer == settings.issuer else {
                 throw FetchFailure(description: "the discovery document names issuer \(discovery.issuer ?? "none"), not \(settings.issuer)")
             }
             jwksURI = discovery.jwksURI
         }
-        guard let jwksURI, let components = URLComponents(string: jwksURI), let host = components.host,
-            components.scheme == "https" || (components.scheme == "http" && OAuthSettings.isLoopback(host: host))
+        let scheme = jwksURI.flatMap { URLComponents(string: $0)?.scheme?.lowercased() }
+        guard let jwksURI, let host = URLComponents(string: jwksURI)?.host,
+            scheme == "https" || (scheme == "http" && OAuthSettings.isLoopback(host: host))
         else {
             throw FetchFailure(description: "the jwks_uri \(jwksURI ?? "(none)") is not an https URL")
         }
-        let document = try JSONCoding.decode(JSONValue.self, from: try await get(jwksURI))
+        let document = try JSONCoding.decode(JSONValue.self, from: try await get(jwksURI, deadline: deadline))
         guard case .array(let keys)? = document["keys"] else { throw FetchFailure(description: "the key set has no keys array") }
         let collection = JWTKeyCollection()
-        var algorithms: [String: String?] = [:]
+        var algorithms: [String: String] = [:]
         for key in keys {
             guard case .string(let kid)? = key["kid"] else { continue }
             // An encryption key (Keycloak lists an RSA-OAEP one) never verifies a signature.
             if key["use"] == .string("enc") { continue }
-            var algorithm: String?
+            // The algorithm is the key's, never the token header's: a key that names none gets
+            // the one its type implies (RS256, ES256, ES384, EdDSA), so that a forged header
+            // cannot make jwt-kit build (and keep) a signer of its choosing for it.
+            var key = key
+            let algorithm: String
             if case .string(let alg)? = key["alg"] {
-                guard Self.allowedAlgorithms.contains(alg) else { continue }
                 algorithm = alg
+            } else if let implied = Self.impliedAlgorithm(of: key) {
+                algorithm = implied
+                if case .object(var members) = key {
+                    members["alg"] = .string(implied)
+                    key = .object(members)
+                }
+            } else {
+                continue
             }
+            guard Self.allowedAlgorithms.contains(algorithm) else { continue }
             do {
                 let jwk = try JSONDecoder().decode(JWK.self, from: JSONCoding.encode(key))
                 try await collection.add(jwk: jwk)
-                algorithms[kid] = .some(algorithm)
+                algorithms[kid] = algorithm
             } catch {
                 logger.warning("skipped a key the proxy cannot read", metadata: ["kid": "\(kid)", "error": "\(error)"])
             }
@@ -192,8 +227,19 @@ final class IssuerKeys: Sendable {
         return KeySet(collection: collection, algorithms: algorithms)
     }
 
-    private func get(_ url: String) async throws -> Data {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: TimeAmount(Self.fetchTimeout), logger: logger)
+    /// The algorithm a key that names none is used with, by its type and curve.
+    static func impliedAlgorithm(of key: JSONValue) -> String? {
+        switch (key["kty"], key["crv"]) {
+        case (.string("RSA")?, _): "RS256"
+        case (.string("EC")?, .string("P-256")?): "ES256"
+        case (.string("EC")?, .string("P-384")?): "ES384"
+        case (.string("OKP")?, .string("Ed25519")?): "EdDSA"
+        default: nil
+        }
+    }
+
+    private func get(_ url: String, deadline: NIODeadline) async throws -> Data {
+        let response = try await httpClient().execute(HTTPClientRequest(url: url), deadline: deadline, logger: logger)
         guard response.status == .ok else { throw FetchFailure(description: "\(url) answered \(response.status.code)") }
         let body = try await response.body.collect(upTo: Self.maximumDocumentSize)
         return Data(buffer: body, byteTransferStrategy: .noCopy)

@@ -129,7 +129,10 @@ public final class ProxyRuntime: Sendable {
         // Stopped after the listeners: the records of the last calls are written.
         if let audit { entries.append(.init(service: audit, serviceName: "audit-log")) }
         if let reloader { entries.append(.init(service: reloader, serviceName: "config-reloader")) }
-        entries.append(.init(service: verifier, serviceName: "access-token-verifier"))
+        // Tokens come over HTTP only: stdio has no use for the issuers' keys.
+        if services.contains(where: { $0 is HTTPService }) {
+            entries.append(.init(service: verifier, serviceName: "access-token-verifier"))
+        }
         entries += services.map { .init(service: $0) }
         entries += finishing.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -11,15 +11,15 @@ extension ToolServer {
         guard case .modern(let request) = era else {
             return .cannotAsk(reason: "this client speaks an MCP revision before 2026-07-28, which cannot ask for it")
         }
-        if case .string(let state)? = params?["requestState"] {
-            // Yes is an accepted form whose confirm is true; anything else (no, decline,
-            // cancel, no answer) is not.
-            let answer = params?["inputResponses"]?[confirmationKey]
-            let confirmed = answer?["action"] == .string("accept") && answer?["content"]?[confirmationKey] == .bool(true)
-            return .answer(state: state, confirmed: confirmed)
+        // Form-mode elicitation: `elicitation: {}` or one with `form` (`{"url": {}}` alone is URL mode).
+        guard case .object(let elicitation)? = request.clientCapabilities["elicitation"], elicitation.isEmpty || elicitation["form"] != nil else {
+            return .cannotAsk(reason: "this client did not declare form elicitation, so it cannot ask a person")
         }
-        guard case .object? = request.clientCapabilities["elicitation"] else {
-            return .cannotAsk(reason: "this client did not declare the elicitation capability, so it cannot ask a person")
+        // A retry: yes is an accepted form whose confirm is true; no, a decline or a cancel is
+        // not. A retry without an answer is asked again.
+        if case .string(let state)? = params?["requestState"], let answer = params?["inputResponses"]?[confirmationKey] {
+            let confirmed = answer["action"] == .string("accept") && answer["content"]?[confirmationKey] == .bool(true)
+            return .answer(state: state, confirmed: confirmed)
         }
         return .canAsk
     }

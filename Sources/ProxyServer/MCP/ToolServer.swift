@@ -135,7 +135,7 @@ public struct ToolServer: Sendable {
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
     func call(
-        _ params: JSONValue?, caller: Caller, requestID: String, confirmation: ConfirmationContext = .cannotAsk(reason: "this client cannot ask a person")
+        _ params: JSONValue?, caller: Caller, requestID: String, confirmation: ConfirmationContext = .unknown
     ) async -> Result<ToolOutcome, JSONRPCError> {
         let name: String
         let arguments: [String: JSONValue]
