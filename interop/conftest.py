@@ -169,10 +169,15 @@ def sha256(text: str) -> str:
 
 
 def write_config(
-    path: pathlib.Path, tenants: dict[str, Tenant], server: Sequence[str] = (), agents: Sequence[str] = ()
+    path: pathlib.Path,
+    tenants: dict[str, Tenant],
+    server: Sequence[str] = (),
+    agents: Sequence[str] = (),
+    tenant_lines: dict[str, Sequence[str]] | None = None,
 ) -> pathlib.Path:
     """A config for `tenants` with two agents (static tokens); the audit log is audit.jsonl beside
-    it. `server` and `agents`: more lines of those sections, indented as they go there."""
+    it. `server` and `agents`: more lines of those sections, indented as they go there;
+    `tenant_lines`: more lines of a tenant's section, by tenant name (say `    confirm: [...]`)."""
     lines = [
         "version: 1",
         "server:",
@@ -193,6 +198,7 @@ def write_config(
             "    default_realm: customers",
             "    denied_realms: [master]",
             "    protected_users: [break-glass-admin]",
+            *(tenant_lines or {}).get(tenant.name, ()),
         ]
     lines += [
         "agents:",
@@ -381,8 +387,9 @@ class Mcp1Agent(Agent):
 
 
 @asynccontextmanager
-async def connect(sdk: str, server: dict[str, Any]) -> AsyncIterator[Agent]:
-    """A connected session of `sdk` (a key of SDKS) with the proxy that `server` describes."""
+async def connect(sdk: str, server: dict[str, Any], **client_options: Any) -> AsyncIterator[Agent]:
+    """A connected session of `sdk` (a key of SDKS) with the proxy that `server` describes.
+    `client_options`: more arguments of the 2.3 `Client` (say `elicitation_callback`)."""
     if sdk == "mcp-2.3":
         async with AsyncExitStack() as stack:
             if "url" in server:
@@ -397,10 +404,11 @@ async def connect(sdk: str, server: dict[str, Any]) -> AsyncIterator[Agent]:
             else:
                 params = StdioServerParameters(command=server["command"], args=server["args"], env=server["env"])
                 transport = stdio_client(params)
-            client = await stack.enter_async_context(Client(transport, mode="auto"))
+            client = await stack.enter_async_context(Client(transport, mode="auto", **client_options))
             yield Mcp2Agent(client)
         return
     assert sdk == "mcp-1.x", sdk
+    assert not client_options, f"the 1.x bridge takes no client options: {sorted(client_options)}"
     if not os.access(MCP1_PYTHON, os.X_OK):
         pytest.fail(f"no python for the 1.x SDK at {MCP1_PYTHON}: make the venv as .ci/run does")
     # The bridge's standard error (and, on stdio, the proxy's) is the test's: pytest captures it.
