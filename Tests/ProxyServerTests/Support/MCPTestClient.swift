@@ -136,6 +136,19 @@ extension MCPTestClient {
         let headers = headers ?? Self.modernHeaders(method, params, version: version)
         return try await send(headers: Self.headers(token: token) + headers, body: Array(Self.modernBody(method, params, id: id, meta: meta).utf8))
     }
+
+    /// A modern `tools/call` with `params` (name, arguments, and whatever else a retry carries);
+    /// returns the result object (records an issue when the answer is no result for `id`).
+    func modernCallTool(
+        _ params: [String: JSONValue], id: Int = 1, meta: JSONValue = modernMeta(), token: String?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> JSON {
+        let reply = try await modern("tools/call", params, id: id, meta: meta, token: token)
+        #expect(reply.status == 200, "tools/call \(params["name"]?.jsonText ?? "?"): HTTP \(reply.status) \(reply.body)", sourceLocation: sourceLocation)
+        #expect(reply.json["id"].int == id, "tools/call: \(reply.body)", sourceLocation: sourceLocation)
+        #expect(reply.json["result"].exists, "tools/call: no result in \(reply.body)", sourceLocation: sourceLocation)
+        return reply.json["result"]
+    }
 }
 
 extension Array where Element == (String, String) {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ProxyCore
 import ProxyServer
@@ -23,11 +24,12 @@ func proxyConfig(
 
 /// Serves `config` over HTTP on loopback in this process (registry and listener in a
 /// `ServiceGroup`), runs `body` with the `/mcp` URL, then shuts the group down gracefully,
-/// which closes every tenant's connection pool.
+/// which closes every tenant's connection pool. `audit` gets the calls' records (nil: none).
 func withProxy<T>(
-    _ config: ProxyConfig, settings: HTTPSettings? = nil, connections: Int = 8, _ body: (MCPTestClient) async throws -> T
+    _ config: ProxyConfig, settings: HTTPSettings? = nil, connections: Int = 8, audit: AuditLog? = nil,
+    _ body: (MCPTestClient) async throws -> T
 ) async throws -> T {
-    let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: nil)
+    let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: audit)
     let http = runtime.httpService(settings: settings)
     let group = runtime.serviceGroup([http], signals: false, maximumGracefulShutdown: .seconds(5))
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { tasks in
@@ -81,4 +83,29 @@ func withListener(
         try await tasks.waitForAll()
         if let failure { throw failure }
     }
+}
+
+/// An audit log writing to a file of a temporary directory of its own.
+struct AuditFile: Sendable {
+    let log: AuditLog
+    let path: String
+
+    /// The records written so far, oldest first (queued ones are flushed first).
+    func records() throws -> [JSON] {
+        log.flush()
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { JSON(text: String($0)) }
+    }
+}
+
+/// Runs `body` with an ``AuditFile`` (pass its `log` to ``withProxy(_:settings:connections:audit:_:)``);
+/// closes the log and removes the file afterwards.
+func withAuditFile<T>(_ body: (AuditFile) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-audit-\(RequestID.make())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("audit.jsonl").path
+    let log = try AuditLog(.file(path))
+    defer { log.close() }
+    return try await body(AuditFile(log: log, path: path))
 }

@@ -7,9 +7,13 @@ struct TestAgent: Sendable {
     var token: String
     var tools: Set<ToolName>
     var tenants: [String: [RealmPattern]?]?
+    /// Tools whose calls by this agent need a person's yes (`agents.NAME.confirm`).
+    var confirm: Set<ToolName> = []
 
     var config: AgentConfig {
-        AgentConfig(name: name, tokenSHA256: Array(SHA256.hash(data: Array(token.utf8))), tools: tools, tenants: tenants)
+        var config = AgentConfig(name: name, tokenSHA256: Array(SHA256.hash(data: Array(token.utf8))), tools: tools, tenants: tenants)
+        config.confirm = confirm
+        return config
     }
 
     /// Every tool on every tenant.

@@ -25,12 +25,12 @@ func seedTenant(_ emulator: KeycloakEmulator, idPrefix: String) throws {
 }
 
 /// The tenant's config as `config.yaml` would give it: realms customers and partner-*,
-/// master denied, break-glass-admin protected.
+/// master denied, break-glass-admin protected; `confirm`: the tools that need a person's yes.
 func tenantConfig(
     _ name: String, _ emulator: KeycloakEmulator, secret: String = proxySecret, url: String? = nil,
-    request: Duration = .seconds(5), protectedUsers: [String] = ["break-glass-admin"]
+    request: Duration = .seconds(5), protectedUsers: [String] = ["break-glass-admin"], confirm: Set<ToolName> = []
 ) -> TenantConfig {
-    TenantConfig(
+    var tenant = TenantConfig(
         name: name,
         connection: ConnectionSettings(
             url: url ?? emulator.url,
@@ -42,6 +42,8 @@ func tenantConfig(
             defaultRealm: "customers", allowed: [RealmPattern("customers"), RealmPattern("partner-*")], denied: [RealmPattern("master")]),
         protectedUsers: protectedUsers
     )
+    tenant.confirm = confirm
+    return tenant
 }
 
 /// Runs `body` with two seeded emulators: `eu` (ids `eu-…`) and `us` under `/auth` (ids `us-…`).
