@@ -62,14 +62,21 @@ public struct BearerAuthenticator: Sendable {
         return match >= 0 ? agents[match] : nil
     }
 
-    /// `Bearer <token>` (scheme case-insensitive) → the token; nil for anything else.
+    /// `Bearer <token>` (scheme case-insensitive) → the token; nil for anything else: no
+    /// token, or one with a space or a control character inside. Read as UTF-8 bytes: an
+    /// access token is over a kilobyte, and walking it as `Character`s cost more than the call.
     static func bearerToken(_ header: String?) -> String? {
         guard let header else { return nil }
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { return nil }
-        return token
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var bytes = Substring(header).utf8[...]
+        while let first = bytes.first, isBlank(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isBlank(last) { bytes = bytes.dropLast() }
+        let scheme = bytes.prefix(7)
+        guard bytes.count > 7, scheme.elementsEqual("bearer ".utf8, by: { ($0 | 0x20) == $1 }) else { return nil }
+        var token = bytes.dropFirst(7)
+        while let first = token.first, isBlank(first) { token = token.dropFirst() }
+        guard !token.isEmpty, token.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return nil }
+        return String(Substring(token))
     }
 
     /// Compares every byte, whatever the first difference.
