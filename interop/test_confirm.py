@@ -174,7 +174,7 @@ async def test_yes_logs_the_user_out_once_after_it(tenants, confirm_config, prox
     assert upstream_calls(proxy) == before + 4
 
     records = audit(confirm_config, 2)
-    assert [(r["confirmation"], r["outcome"]) for r in records] == [("required", "ok"), ("confirmed", "ok")], records
+    assert [(r["confirmation"], r["outcome"]) for r in records] == [("required", "pending"), ("confirmed", "ok")], records
     assert records[0]["confirmation_id"] == records[1]["confirmation_id"]
     assert [r["user_id"] for r in records] == ["eu-alice", "eu-alice"]
 
@@ -211,7 +211,7 @@ async def test_no_leaves_the_sessions(answer, tenants, confirm_config, proxy):
 
 @pytest.mark.parametrize(
     ("sdk", "why"),
-    [("mcp-1.x", "before 2026-07-28"), ("mcp-2.3-without-elicitation", "did not declare the elicitation capability")],
+    [("mcp-1.x", "before 2026-07-28"), ("mcp-2.3-without-elicitation", "did not declare form elicitation")],
     ids=["mcp-1.x", "mcp-2.3-without-elicitation"],
 )
 async def test_a_client_that_cannot_ask_is_refused(sdk, why, tenants, confirm_config, proxy):
