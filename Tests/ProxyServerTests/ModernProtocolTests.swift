@@ -40,16 +40,6 @@ extension EndToEnd {
             #expect(serverInfo["version"].string?.isEmpty == false, "\(what): \(result)", sourceLocation: sourceLocation)
         }
 
-        /// Nothing reached either tenant: no token fetched, nobody logged out, alice keeps her sessions.
-        static func expectUntouched(_ eu: KeycloakEmulator, _ us: KeycloakEmulator, sourceLocation: SourceLocation = #_sourceLocation) throws {
-            for (name, tenant) in [("eu", eu), ("us", us)] {
-                #expect(tenant.requestCount(.token) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-                #expect(tenant.requestCount(.logout) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-                #expect(tenant.adminRequestCount == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-            }
-            #expect(try onlineSessions(eu, "eu-alice") == 2, sourceLocation: sourceLocation)
-            #expect(try onlineSessions(us, "us-alice") == 2, sourceLocation: sourceLocation)
-        }
 
         @Test("server/discover names the versions, capabilities and server, with public cache hints")
         func discover() async throws {
@@ -68,7 +58,7 @@ extension EndToEnd {
                 #expect((result["ttlMs"].int ?? -1) >= 0, "\(result)")
                 #expect(result["cacheScope"].string == "public")
                 #expect(!result["serverInfo"].exists && !result["protocolVersion"].exists, "no legacy fields: \(result)")
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
             }
         }
 
@@ -93,7 +83,7 @@ extension EndToEnd {
                 let helpdesk = try await client.modern("tools/list", token: TestAgent.euHelpdesk.token)
                 #expect(helpdesk.json["result"]["tools"].array.compactMap { $0["name"].string } == ["get_user_sessions", "list_tenants"])
                 #expect(helpdesk.json["result"]["cacheScope"].string == "private")
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
             }
         }
 
@@ -143,7 +133,7 @@ extension EndToEnd {
                     let reply = try await client.modern("tools/call", params, id: 100 + index, headers: headers, token: Self.token)
                     Self.expectError(reply, status: 400, code: -32020, id: 100 + index, what)
                 }
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
 
                 // The same call with the tenant in base64, and with header names in lower case, goes through.
                 let encoded = try await client.modern(
@@ -171,7 +161,7 @@ extension EndToEnd {
                     #expect(reply.json["error"]["data"]["supported"].array.compactMap(\.string).contains("2026-07-28"), "\(reply.body)")
                     #expect(reply.json["error"]["data"]["requested"].string == "2099-01-01", "\(reply.body)")
                 }
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
             }
         }
 
@@ -188,7 +178,7 @@ extension EndToEnd {
                 let wrong = MCPTestClient.modernMeta(capabilities: "all")
                 let string = try await client.modern("tools/call", Self.logoutAlice, id: 7, meta: wrong, token: Self.token)
                 Self.expectError(string, status: 400, code: -32602, id: 7, "clientCapabilities a string")
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
 
                 // No version anywhere: a 2025 request, answered as before.
                 let legacy = try await client.send(
@@ -225,7 +215,7 @@ extension EndToEnd {
                 let unknown = try await client.rpc("resources/list", id: 72, token: Self.token)
                 #expect(unknown.status == 200)
                 #expect(unknown.json["error"]["code"].int == -32601)
-                try Self.expectUntouched(eu, us)
+                try expectUntouched(eu, us)
             }
         }
 

@@ -110,17 +110,6 @@ extension EndToEnd {
             }
         }
 
-        /// Nothing reached either tenant: no admin token fetched, nobody logged out, no admin
-        /// call at all, alice keeps her two sessions on both.
-        static func expectUntouched(_ eu: KeycloakEmulator, _ us: KeycloakEmulator, sourceLocation: SourceLocation = #_sourceLocation) throws {
-            for (name, tenant) in [("eu", eu), ("us", us)] {
-                #expect(tenant.requestCount(.token) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-                #expect(tenant.requestCount(.logout) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-                #expect(tenant.adminRequestCount == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
-            }
-            #expect(try onlineSessions(eu, "eu-alice") == 2, sourceLocation: sourceLocation)
-            #expect(try onlineSessions(us, "us-alice") == 2, sourceLocation: sourceLocation)
-        }
 
         /// The status of `tools/list` for each token, sent all at once.
         static func listStatuses(_ client: MCPTestClient, _ tokens: [String]) async throws -> [Int] {
@@ -295,7 +284,7 @@ extension EndToEnd {
                         let tooLarge = await connection.read(until: "\u{0}never sent\u{0}")
                         #expect(tooLarge.hasPrefix("HTTP/1.1 431 "), "\(tooLarge.prefix(300))")
 
-                        try Self.expectUntouched(eu, us)
+                        try expectUntouched(eu, us)
                         // Refusals cost no key fetch beyond the one at start, but for at most one
                         // unknown-kid refetch should the test have run past 30 s.
                         #expect(issuer.requestCount(.jwks) <= 2, "\(issuer.requestCounts)")
@@ -309,7 +298,7 @@ extension EndToEnd {
                         ] {
                             #expect(try await client.rpc("tools/list", token: token).status == 200, "\(what)")
                         }
-                        try Self.expectUntouched(eu, us)
+                        try expectUntouched(eu, us)
 
                         // And the proxy still serves a valid token.
                         let result = try await client.callTool("logout_user", ["tenant": "eu", "username": "alice"], token: valid)
@@ -370,7 +359,7 @@ extension EndToEnd {
                         let anonymous = try await client.rpc("tools/list", token: nil)
                         #expect(anonymous.status == 401)
                         #expect(anonymous.headers["WWW-Authenticate"] == ["Bearer resource_metadata=\"\(oauthMetadataURL)\", scope=\"\(Self.logoutScope)\""])
-                        try Self.expectUntouched(eu, us)
+                        try expectUntouched(eu, us)
 
                         // Asked for, the scope is granted, and the call goes through.
                         let scoped = try await clientCredentialsToken(
@@ -501,7 +490,7 @@ extension EndToEnd {
                         #expect(issuer.requestCount(.jwks) == 3, "one fetch for the unknown kid: \(issuer.requestCounts)")
                         #expect(try await client.rpc("tools/list", token: before).status == 401, "the removed key's token still works")
                         #expect(try await client.rpc("tools/list", token: after).status == 200)
-                        try Self.expectUntouched(eu, us)
+                        try expectUntouched(eu, us)
                     }
                 }
             }
@@ -544,7 +533,7 @@ extension EndToEnd {
                         Self.expectUnauthorized(reply, tokenSent: true, "issuer down")
                         #expect(elapsed < .seconds(2), "\(elapsed)")
                     }
-                    try Self.expectUntouched(eu, us)
+                    try expectUntouched(eu, us)
                     let result = try await client.callTool("logout_user", ["tenant": "us", "username": "alice"], token: TestAgent.incidentBot.token)
                     #expect(result["structuredContent"]["status"].string == "success", "\(result)")
                 }
@@ -570,7 +559,7 @@ extension EndToEnd {
                         #expect(status == 200)
                         #expect(issuer.requestCount(.discovery) >= 2, "\(issuer.requestCounts)")
                         #expect(issuer.requestCount(.jwks) == 1, "only the attempt that found the discovery document fetched keys")
-                        try Self.expectUntouched(eu, us)
+                        try expectUntouched(eu, us)
                     }
                 }
             }

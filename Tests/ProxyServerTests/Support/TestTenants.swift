@@ -1,6 +1,7 @@
 import KeycloakAdmin
 import KeycloakEmulator
 import ProxyCore
+import Testing
 
 /// The proxy's service-account client in master of every emulated tenant.
 let proxyClientID = "keycloak-mcp-proxy"
@@ -60,4 +61,16 @@ func withTwoTenants<T>(_ body: (KeycloakEmulator, KeycloakEmulator) async throws
 /// Online sessions of a user (offline ones are not ended by logout).
 func onlineSessions(_ emulator: KeycloakEmulator, realm: String = "customers", _ userID: String) throws -> Int {
     try emulator.sessions(realm: realm, userID: userID).filter { !$0.offline }.count
+}
+
+/// Nothing reached either tenant: no admin token fetched, nobody logged out, no admin call at
+/// all, alice keeps her two sessions on both.
+func expectUntouched(_ eu: KeycloakEmulator, _ us: KeycloakEmulator, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for (name, tenant) in [("eu", eu), ("us", us)] {
+        #expect(tenant.requestCount(.token) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
+        #expect(tenant.requestCount(.logout) == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
+        #expect(tenant.adminRequestCount == 0, "\(name): \(tenant.requestCounts)", sourceLocation: sourceLocation)
+    }
+    #expect(try onlineSessions(eu, "eu-alice") == 2, sourceLocation: sourceLocation)
+    #expect(try onlineSessions(us, "us-alice") == 2, sourceLocation: sourceLocation)
 }
