@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// A `Service`: it fetches the issuers' keys at start and keeps them fresh; an issuer down at
 /// start is retried with backoff (looked at every 5 s) while its tokens get 401, and each
-/// token that needs its keys may fetch them too, at most once per 30 s. ``configure(_:)``
+/// token that needs its keys may fetch them too, at most once per 30 s. ``configure(_:audience:)``
 /// follows a reload.
 public final class AccessTokenVerifier: Service, Sendable {
     /// Longer tokens are refused before they are parsed.
@@ -24,7 +24,7 @@ public final class AccessTokenVerifier: Service, Sendable {
     /// Tokens already verified, so that an agent's next calls with the same token cost a hash.
     private let verified = VerifiedTokens()
     /// The settings the verified tokens were checked against.
-    private let checkedAgainst = Mutex<(settings: OAuthSettings, audience: String)?>(nil)
+    private let configured = Mutex<(settings: OAuthSettings?, audience: String?)>((nil, nil))
 
     /// Fetches and failures are counted in `metrics`, and so is each token's result.
     public init(metrics: ProxyMetrics = .system, logger: Logger) {
@@ -57,8 +57,14 @@ public final class AccessTokenVerifier: Service, Sendable {
     }
 
     /// Follows the issuers of `settings`: new ones are fetched by the next refresh (or the
-    /// first token that needs them), removed ones are dropped.
-    public func configure(_ settings: OAuthSettings?) {
+    /// first token that needs them), removed ones are dropped. Tokens verified against other
+    /// settings or another `audience` (`server.public_url`) are forgotten.
+    public func configure(_ settings: OAuthSettings?, audience: String?) {
+        let changed = configured.withLock { configured in
+            defer { configured = (settings, audience) }
+            return configured.settings != settings || configured.audience != audience
+        }
+        if changed { verified.clear() }
         let wanted = settings?.issuers ?? []
         let retired = issuers.withLock { issuers -> [IssuerKeys] in
             var retired: [IssuerKeys] = []
@@ -116,14 +122,6 @@ public final class AccessTokenVerifier: Service, Sendable {
         let bytes = Array(token.utf8)
         guard bytes.count <= Self.maximumTokenSize else { return .failure(.tooLong(bytes: bytes.count)) }
         let now = Date()
-        // A reload that changed the issuers, leeway or audience: what was verified before no
-        // longer counts.
-        let unchanged = checkedAgainst.withLock { checked in
-            if checked?.settings == settings, checked?.audience == audience { return true }
-            checked = (settings, audience)
-            return false
-        }
-        if !unchanged { verified.clear() }
         if let identity = verified.identity(of: bytes, now: now) { return .success(identity) }
         let header: JWTHeader
         let unverified: AccessTokenClaims

@@ -55,7 +55,7 @@ public final class ProxyRuntime: Sendable {
         self.router = ToolRouter(registry: registry, audit: audit, logger: logger, confirmations: ConfirmationKeeper(key: config.server.stateKey))
         self.tools = ToolServer(router: router, logger: logger)
         self.verifier = AccessTokenVerifier(metrics: prometheus.metrics, logger: logger)
-        verifier.configure(config.server.oauth)
+        verifier.configure(config.server.oauth, audience: config.server.publicURL)
     }
 
     /// Opens `server.audit_log` of `config`; records lost are counted in `metrics`.
@@ -95,7 +95,7 @@ public final class ProxyRuntime: Sendable {
         let verifier = self.verifier
         let rules = AccessRulesCache(registry: registry) { config in
             // A reload may add, change or drop issuers.
-            verifier.configure(config.server.oauth)
+            verifier.configure(config.server.oauth, audience: config.server.publicURL)
             let resource = ProtectedResource(config)
             return AccessRules(
                 authenticator: BearerAuthenticator(
