@@ -5,7 +5,7 @@ extension ConfigValidator {
     /// `server.public_url`: an absolute `https` URL (or `http` on a loopback host), no query,
     /// fragment or credentials; returned as written.
     mutating func checkedPublicURL(_ url: Located<String>) -> String? {
-        guard let problem = Self.webURLProblem(url.value, allowPath: true) else { return url.value }
+        guard let problem = Self.webURLProblem(url.value) else { return url.value }
         fail(url, "\(problem); expected the URL of /mcp as clients reach it, like \"https://mcp-proxy.example.com/mcp\"")
         return nil
     }
@@ -19,7 +19,7 @@ extension ConfigValidator {
         var seen = Set<String>()
         for entry in section.value.issuers.value {
             let issuer = entry.value.issuer
-            if let problem = Self.webURLProblem(issuer.value, allowPath: true) {
+            if let problem = Self.webURLProblem(issuer.value) {
                 fail(issuer, "\(problem); expected the issuer as its tokens' iss says, like \"https://sso.example.com/realms/agents\"")
                 continue
             }
@@ -29,7 +29,7 @@ extension ConfigValidator {
             }
             var settings = OAuthSettings.Issuer(issuer: issuer.value)
             if let jwks = entry.value.jwksURI {
-                if let problem = Self.webURLProblem(jwks.value, allowPath: true) {
+                if let problem = Self.webURLProblem(jwks.value) {
                     fail(jwks, "\(problem); expected the URL of the issuer's JSON Web Key Set")
                 } else {
                     settings.jwksURI = jwks.value
@@ -93,7 +93,7 @@ extension ConfigValidator {
 
     /// Why `text` is not an absolute http(s) URL fit for OAuth (https unless the host is
     /// loopback); nil when it is.
-    static func webURLProblem(_ text: String, allowPath: Bool) -> String? {
+    static func webURLProblem(_ text: String) -> String? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host,
             !host.isEmpty
         else {
@@ -102,25 +102,7 @@ extension ConfigValidator {
         guard scheme == "https" || scheme == "http" else { return "the scheme must be https, found \"\(scheme)\"" }
         if components.user != nil || components.password != nil { return "the URL must not carry credentials" }
         if components.query != nil || components.fragment != nil { return "the URL must not have a query or fragment" }
-        if !allowPath, !components.path.isEmpty, components.path != "/" { return "the URL must not have a path" }
         if scheme == "http", !OAuthSettings.isLoopback(host: host) { return "the URL must use https (http is accepted on loopback addresses only)" }
         return nil
-    }
-
-
-    /// `confirm`: tool names, each known.
-    mutating func checkedConfirm(_ list: [Located<String>]?) -> Set<ToolName> {
-        var tools = Set<ToolName>()
-        for tool in list ?? [] {
-            if let known = ToolName(rawValue: tool.value) {
-                tools.insert(known)
-                if known != .logoutUser {
-                    warn(tool, "\(known.rawValue) changes nothing, so it never asks for a confirmation; only logout_user does")
-                }
-            } else {
-                fail(tool, "unknown tool \"\(tool.value)\"" + suggestion(tool.value, among: ToolName.allCases.map(\.rawValue)))
-            }
-        }
-        return tools
     }
 }

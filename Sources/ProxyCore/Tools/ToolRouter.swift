@@ -80,7 +80,7 @@ public final class ToolRouter: Sendable {
     /// ``prepare(_:_:caller:record:)`` for `call`, which ends (audited and counted) when it is
     /// rejected.
     func begin(
-        _ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext = .unknown
+        _ call: inout RunningCall, _ arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext
     ) throws(ToolCallRejection) -> Step {
         do throws(ToolCallRejection) {
             return try prepare(call.record.tool, arguments, caller: caller, confirmation: confirmation, record: &call.record)

@@ -48,7 +48,3 @@ struct MCPHeadMiddleware: RouterMiddleware {
         return nil
     }
 }
-
-extension HTTPField.Name {
-    static let mcpProtocolVersion = Self("MCP-Protocol-Version")!
-}

@@ -13,8 +13,6 @@ public struct JSONRPCError: Error, Sendable, Hashable {
         case internalError = -32603
         /// A Streamable HTTP header is missing or says something other than the body.
         case headerMismatch = -32020
-        /// The request needs a client capability its `_meta` does not declare.
-        case missingRequiredClientCapability = -32021
         /// The request's protocol version is one the proxy does not speak.
         case unsupportedProtocolVersion = -32022
     }

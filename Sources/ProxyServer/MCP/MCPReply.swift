@@ -25,7 +25,7 @@ public struct MCPReply: Sendable, Hashable {
         let status: Status =
             switch error.code {
             case .methodNotFound: .notFound
-            case .parseError, .invalidRequest, .invalidParams, .headerMismatch, .missingRequiredClientCapability, .unsupportedProtocolVersion:
+            case .parseError, .invalidRequest, .invalidParams, .headerMismatch, .unsupportedProtocolVersion:
                 .badRequest
             case .internalError: .ok
             }
