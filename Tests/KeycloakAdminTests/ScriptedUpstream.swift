@@ -35,23 +35,10 @@ final class ScriptedUpstream: Sendable {
         answering script: Script, _ body: (ScriptedUpstream, KeycloakAdminClient) async throws -> T
     ) async throws -> T {
         let counter = Box()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                counter.accepted.add(1, ordering: .relaxed)
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Responder(script: script))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
+        let channel = try await loopbackServer(onAccept: { counter.accepted.add(1, ordering: .relaxed) }) { Responder(script: script) }
         let upstream = ScriptedUpstream(channel: channel, accepted: counter)
         defer { channel.close(promise: nil) }
-        let settings = ConnectionSettings(
-            url: upstream.url,
-            auth: AdminAuth(realm: "master", clientID: "proxy", grant: .clientCredentials(secret: Secret("s3cret"))),
-            timeouts: Timeouts(connect: .seconds(2), request: .seconds(5)))
-        return try await KeycloakAdminTests.withClient(settings) { client in try await body(upstream, client) }
+        return try await KeycloakAdminTests.withClient(scriptedTenant(upstream.url)) { client in try await body(upstream, client) }
     }
 
     private final class Box: Sendable {

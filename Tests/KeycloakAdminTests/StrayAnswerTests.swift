@@ -63,22 +63,10 @@ private final class PathScriptedUpstream: Sendable {
 
     static func withClient<T>(answers: [String: String], _ body: (PathScriptedUpstream, KeycloakAdminClient) async throws -> T) async throws -> T {
         let counts = Counts()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Responder(answers: answers, counts: counts))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
+        let channel = try await loopbackServer { Responder(answers: answers, counts: counts) }
         let upstream = PathScriptedUpstream(channel: channel, counts: counts)
         defer { channel.close(promise: nil) }
-        let settings = ConnectionSettings(
-            url: upstream.url,
-            auth: AdminAuth(realm: "master", clientID: "proxy", grant: .clientCredentials(secret: Secret("s3cret"))),
-            timeouts: Timeouts(connect: .seconds(2), request: .seconds(5)))
-        return try await KeycloakAdminTests.withClient(settings) { client in try await body(upstream, client) }
+        return try await KeycloakAdminTests.withClient(scriptedTenant(upstream.url)) { client in try await body(upstream, client) }
     }
 
     private final class Counts: Sendable {

@@ -1,6 +1,8 @@
 import KeycloakAdmin
 import KeycloakEmulator
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -120,4 +122,29 @@ func warmUp(_ client: KeycloakAdminClient) async throws {
         if error.code != .upstreamTimeout { throw error }
     }
     try await client.logout(realm: "customers", userID: aliceID)
+}
+
+/// A server on a free loopback port that gives every connection it accepts a handler from
+/// `makeHandler` (and calls `onAccept`), for upstreams scripted at the byte level. Close it when done.
+func loopbackServer(
+    onAccept: @escaping @Sendable () -> Void = {}, _ makeHandler: @escaping @Sendable () -> any ChannelHandler
+) async throws -> any Channel {
+    try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in
+            onAccept()
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(makeHandler())
+            }
+        }
+        .bind(host: "127.0.0.1", port: 0)
+        .get()
+}
+
+/// The connection settings of a tenant at `url` with the proxy's test credentials.
+func scriptedTenant(_ url: String) -> ConnectionSettings {
+    ConnectionSettings(
+        url: url,
+        auth: AdminAuth(realm: "master", clientID: "proxy", grant: .clientCredentials(secret: Secret("s3cret"))),
+        timeouts: Timeouts(connect: .seconds(2), request: .seconds(5)))
 }
