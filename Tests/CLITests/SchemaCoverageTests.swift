@@ -22,6 +22,7 @@ struct SchemaCoverageTests {
         "IssuerSection": ["properties", "server", "properties", "oauth", "properties", "issuers", "items"],
         "AgentOAuthSection": ["$defs", "agent", "properties", "oauth"],
         "ClientRoleSection": ["$defs", "agent", "properties", "oauth", "properties", "client_role"],
+        "TelemetrySection": ["properties", "telemetry"],
     ]
 
     @Test func everySectionHasTheLoadersKeysAndRejectsOthers() throws {

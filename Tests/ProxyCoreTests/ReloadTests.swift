@@ -170,6 +170,15 @@ struct ReloadTests {
         }
     }
 
+    @Test func aChangedTelemetrySectionIsSaidToNeedARestart() async throws {
+        try await withReloader(initial: { eu, _ in configYAML(tenantYAML("eu", url: eu)) }) { f in
+            try f.write(configYAML(tenantYAML("eu", url: f.eu.url)) + "\ntelemetry:\n  otlp_endpoint: http://otel-collector:4318\n")
+            #expect(f.reloader.reload())
+            let warnings = f.logs.all.filter { $0.level == .warning }.map(\.message)
+            #expect(!warnings.isEmpty && warnings.allSatisfy { $0 == "telemetry differ from what was read at start: kept as they were until a restart" }, "\(warnings)")
+        }
+    }
+
     @Test func aKubernetesConfigMapSwapIsPickedUpEvenWithTheSameSizeAndMtime() async throws {
         // kubelet's layout: config.yaml -> ..data/config.yaml, ..data -> ..TIMESTAMP/.
         let layout = { (dir: TempDirectory, text: String) throws -> String in

@@ -9,9 +9,10 @@ struct ConfigFile: Decodable {
     var defaultTenant: Located<String>?
     var tenants: Located<NamedList<TenantSection>>
     var agents: Located<NamedList<AgentSection>>?
+    var telemetry: Located<TelemetrySection>?
 
     enum CodingKeys: String, CodingKey {
-        case version, server, tenants, agents
+        case version, server, tenants, agents, telemetry
         case defaultTenant = "default_tenant"
     }
 }
@@ -38,6 +39,20 @@ struct ServerSection: Decodable {
         case responseTimeout = "response_timeout"
         case maxBodyBytes = "max_body_bytes"
         case maxConnections = "max_connections"
+    }
+}
+
+struct TelemetrySection: Decodable {
+    var otlpEndpoint: Located<String>
+    var serviceName: Located<String>?
+    var sampleRatio: Located<Double>?
+    var caFile: Located<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case otlpEndpoint = "otlp_endpoint"
+        case serviceName = "service_name"
+        case sampleRatio = "sample_ratio"
+        case caFile = "ca_file"
     }
 }
 

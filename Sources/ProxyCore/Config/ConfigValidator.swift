@@ -66,7 +66,8 @@ struct ConfigValidator {
         if let oauth = file.server?.oauth, server.oauth != nil, !(agents ?? []).contains(where: { $0.oauth != nil }) {
             warn(oauth, "no agent has an oauth section, so no access token maps to an agent: every token-bearing call gets 403")
         }
-        return ProxyConfig(server: server, defaultTenant: defaultTenant, tenants: tenants, agents: agents)
+        let telemetry = file.telemetry.flatMap { validateTelemetry($0) }
+        return ProxyConfig(server: server, defaultTenant: defaultTenant, tenants: tenants, agents: agents, telemetry: telemetry)
     }
 
     // MARK: - server

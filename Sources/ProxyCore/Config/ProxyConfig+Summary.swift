@@ -16,6 +16,10 @@ extension ProxyConfig {
                 "oauth: access tokens for \(publicURL) from \(oauth.issuers.map(\.issuer).joined(separator: ", "))"
                     + (oauth.scopes.isEmpty ? "" : "; scopes " + ToolName.allCases.compactMap { tool in oauth.scopes[tool].map { "\(tool.rawValue): \($0)" } }.joined(separator: ", ")))
         }
+        if let telemetry {
+            let ratio = telemetry.sampleRatio == 1 ? "every trace" : "\(telemetry.sampleRatio) of new traces"
+            lines.append("telemetry: spans to \(telemetry.tracesURL) as \(telemetry.serviceName); \(ratio) kept")
+        }
         if agents == nil {
             lines.append("agents: none; anonymous calls are accepted on loopback only (listen \(server.listen))")
         }

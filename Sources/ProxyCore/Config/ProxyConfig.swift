@@ -9,12 +9,15 @@ public struct ProxyConfig: Sendable, Hashable {
     public var tenants: [TenantConfig]
     /// nil when the file has no `agents:` section: only anonymous callers on loopback.
     public var agents: [AgentConfig]?
+    /// nil when the file has no `telemetry:` section: no spans.
+    public var telemetry: TelemetrySettings?
 
-    public init(server: ServerConfig, defaultTenant: String?, tenants: [TenantConfig], agents: [AgentConfig]?) {
+    public init(server: ServerConfig, defaultTenant: String?, tenants: [TenantConfig], agents: [AgentConfig]?, telemetry: TelemetrySettings? = nil) {
         self.server = server
         self.defaultTenant = defaultTenant
         self.tenants = tenants
         self.agents = agents
+        self.telemetry = telemetry
     }
 
     public func tenant(named name: String) -> TenantConfig? {

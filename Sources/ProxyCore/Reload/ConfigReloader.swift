@@ -27,6 +27,8 @@ public final class ConfigReloader: Service, Sendable {
     private let logger: Logger
     /// The `server` section as served since the start: what a reload cannot change.
     private let startServer: ServerConfig
+    /// The exporter is made at start: a changed `telemetry` section waits for a restart.
+    private let startTelemetry: TelemetrySettings?
 
     private struct State {
         var fingerprint: FileFingerprint
@@ -54,6 +56,7 @@ public final class ConfigReloader: Service, Sendable {
         self.reloadOnSIGHUP = reloadOnSIGHUP
         self.logger = logger
         self.startServer = registry.current.config.server
+        self.startTelemetry = registry.current.config.telemetry
         // The file as it is now is what the registry serves: only a later change reloads.
         self.state = Mutex(State(fingerprint: FileFingerprint(path: path)))
     }
@@ -114,7 +117,8 @@ public final class ConfigReloader: Service, Sendable {
                 state.status.lastChanges = changes
             }
             registry.metrics.reload(succeeded: true)
-            let startOnly = startServer.startOnlyKeys(changedIn: loaded.config.server)
+            var startOnly = startServer.startOnlyKeys(changedIn: loaded.config.server)
+            if startTelemetry != loaded.config.telemetry { startOnly.append("telemetry") }
             if !startOnly.isEmpty {
                 logger.warning(
                     "\(startOnly.joined(separator: ", ")) differ from what was read at start: kept as they were until a restart",
