@@ -31,6 +31,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Access tokens from the agents' issuers (DESIGN.md section 7); the emulator signs them.
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Traces (DESIGN.md section 9): spans through swift-distributed-tracing, exported by
+        // swift-otel over OTLP/HTTP only (its default also builds gRPC). Minor versions are
+        // pinned: the proxy counts dropped spans from the exporter's diagnostic log lines.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", .upToNextMinor(from: "1.6.0"), traits: ["OTLPHTTP"]),
+        // In the graph through swift-otel; named for the test collector that decodes its spans.
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev). Never Yams: it bundles its own copy.
@@ -50,6 +57,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -65,6 +73,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -108,6 +117,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .executableTarget(
@@ -155,6 +166,10 @@ let package = Package(
                 "keycloak-mcp-proxy",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The OTLP receiver of TracingTests decodes spans with swift-otel's own protobuf types.
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

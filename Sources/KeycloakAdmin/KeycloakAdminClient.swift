@@ -1,6 +1,7 @@
 public import Logging
 import Foundation
 import NIOHTTP1
+public import Tracing
 
 /// Talks to one Keycloak (one tenant) with its own connection pool and cached admin token.
 ///
@@ -30,12 +31,16 @@ public final class KeycloakAdminClient: Sendable {
     ///   - onTokenEvent: called after every token fetch, with its outcome (for metrics).
     ///   - onRetry: called each time a request goes again because Keycloak (or something in
     ///     between) closed or reset its connection before answering it (for metrics).
+    ///   - tracer: with one, each request is a client span (a child of the task's
+    ///     `ServiceContext`) that Keycloak hears of in `traceparent`, and a token fetch is a span
+    ///     of its own; nil: no spans, not even no-op ones.
     /// - Throws: `invalid_argument` when the URL, the base path, the token realm or a TLS file is
     ///   unusable. Nothing is sent yet: the first token is fetched by the first call (or ``probe()``).
     public init(
         settings: ConnectionSettings,
         logger: Logger,
         onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil,
+        tracer: (any Tracer)? = nil,
         onRetry: (@Sendable () -> Void)? = nil
     ) throws(KeycloakError) {
         let url = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
@@ -55,7 +60,7 @@ public final class KeycloakAdminClient: Sendable {
         }
         let origin = scheme + "://" + (parsed.host.map { $0.contains(":") && !$0.hasPrefix("[") ? "[" + $0 + "]" : $0 } ?? "")
             + (parsed.port.map { ":" + String($0) } ?? "")
-        let upstream = try UpstreamClient(origin: origin, settings: settings) { [logger] in
+        let upstream = try UpstreamClient(origin: origin, settings: settings, tracer: tracer) { [logger] in
             logger.debug("Keycloak closed the connection before answering; sending the request once more")
             onRetry?()
         }
@@ -67,7 +72,8 @@ public final class KeycloakAdminClient: Sendable {
         self.tokenFetch = fetch
         self.tokens = TokenCache(
             fetcher: { () async throws(KeycloakError) -> TokenCache.Fetched in
-                try await fetch.fetch(basePath: basePath)
+                guard let tracer else { return try await fetch.fetch(basePath: basePath) }
+                return try await fetch.traced(by: tracer, basePath: basePath)
             },
             onEvent: onTokenEvent
         )

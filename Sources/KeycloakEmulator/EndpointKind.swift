@@ -23,13 +23,16 @@ public enum EndpointKind: String, Sendable, Hashable, CaseIterable {
     case discovery
     /// `GET {prefix}/realms/{realm}/protocol/openid-connect/certs`
     case jwks
+    /// `POST /v1/traces`: an OpenTelemetry collector's OTLP/HTTP receiver that takes every
+    /// batch and keeps nothing (for benchmarks and demos with tracing on).
+    case traceExport
     /// Anything else: unknown paths, unnormalised paths.
     case other
 
     /// Whether this is an admin API endpoint (under `{prefix}/admin/realms`).
     public var isAdmin: Bool {
         switch self {
-        case .token, .discovery, .jwks, .other: false
+        case .token, .discovery, .jwks, .traceExport, .other: false
         default: true
         }
     }

@@ -13,9 +13,15 @@ extension KeycloakEmulator {
         var request = request
         let target = request.head.path ?? "/"
         let method = request.method.rawValue
+        if method == "POST", target == "/v1/traces" {
+            recorder.record(RecordedRequest(method: method, rawTarget: target, kind: .traceExport))
+            _ = try await request.collectBody(upTo: 64 << 20)
+            // An empty ExportTraceServiceResponse: every span taken.
+            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody())
+        }
         let match = RouteMatch(method: method, target: target[...], basePath: configuration.basePath)
         let kind = match.kind
-        recorder.record(RecordedRequest(method: method, rawTarget: target, kind: kind))
+        recorder.record(RecordedRequest(method: method, rawTarget: target, kind: kind, traceparent: request.headers[Self.traceparent]))
 
         let (failure, latency) = faults.decide(for: kind)
         if latency > .zero { try await Task.sleep(for: latency) }
@@ -78,6 +84,7 @@ extension KeycloakEmulator {
         return String(header.dropFirst(7))
     }
 
+    private static let traceparent = HTTPField.Name("traceparent")!
     private static let cacheControl = HTTPField.Name("Cache-Control")!
     private static let pragma = HTTPField.Name("Pragma")!
 

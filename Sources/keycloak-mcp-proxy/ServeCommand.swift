@@ -86,8 +86,14 @@ struct ServeCommand: AsyncParsableCommand {
         let audit = try ProxyRuntime.openAuditLog(config, metrics: prometheus, logger: logger)
         let runtime: ProxyRuntime
         do {
+            let telemetry = try config.telemetry.map { settings throws(ServeError) in
+                logger.info(
+                    "tracing on", metadata: ["endpoint": "\(settings.tracesURL)", "sample_ratio": "\(settings.sampleRatio)"])
+                return try Telemetry.make(settings, metrics: prometheus.metrics, logger: logger)
+            }
             runtime = try ProxyRuntime(
-                config: config, logger: logger, audit: audit, reloadFrom: (self.config, loader), prometheus: prometheus)
+                config: config, logger: logger, audit: audit, reloadFrom: (self.config, loader), prometheus: prometheus,
+                telemetry: telemetry)
         } catch {
             audit.close()
             throw error

@@ -149,14 +149,7 @@ extension EndToEnd {
                 _ = try await client.callTool("logout_user", ["username": "bob", "realm": "master"], token: token)
 
                 let text = try await client.send(.GET, path: "/metrics", headers: []).body
-                /// The value of the sample whose name and labels are as given.
-                func sample(_ name: String, _ labels: [String: String]) -> Double? {
-                    for line in text.split(separator: "\n") where line.hasPrefix(name + "{") {
-                        let matches = labels.allSatisfy { line.contains("\($0.key)=\"\($0.value)\"") }
-                        if matches, let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
-                    }
-                    return nil
-                }
+                func sample(_ name: String, _ labels: [String: String]) -> Double? { metricSample(text, name, labels) }
                 #expect(sample("keycloak_mcp_proxy_tool_calls_total", ["tenant": "eu", "tool": "logout_user", "outcome": "ok"]) == 2)
                 #expect(sample("keycloak_mcp_proxy_policy_denials_total", ["reason": "realm_not_allowed"]) == 1)
                 #expect(sample("keycloak_mcp_proxy_token_fetches_total", ["tenant": "eu"]) == 1)

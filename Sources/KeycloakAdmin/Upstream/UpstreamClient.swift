@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import Tracing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,9 +36,12 @@ final class UpstreamClient: Sendable {
 
     /// - Parameters:
     ///   - origin: `http(s)://host[:port]`, already checked.
+    ///   - tracer: makes a client span of each request and sends its `traceparent`; nil: none.
     ///   - onRetry: called each time a request goes again after its connection lost it before the answer.
     /// - Throws: `invalid_argument` when a TLS file cannot be loaded.
-    init(origin: String, settings: ConnectionSettings, onRetry: (@Sendable () -> Void)? = nil) throws(KeycloakError) {
+    init(
+        origin: String, settings: ConnectionSettings, tracer: (any Tracer)? = nil, onRetry: (@Sendable () -> Void)? = nil
+    ) throws(KeycloakError) {
         // Checked for http too: a cert_file without its key_file is a mistake either way.
         let tls = try TLSConfiguration.tenant(settings.tls)
         var configuration = HTTPClient.Configuration(
@@ -55,6 +59,9 @@ final class UpstreamClient: Sendable {
         // A refused connection fails the call at once (the breaker counts it), rather than
         // being tried again until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // AsyncHTTPClient's own spans: one per request, its context in `traceparent`. Without a
+        // tracer it would take the global one (a no-op tracer) and still make a span per request.
+        configuration.tracing.tracer = tracer
         self.origin = origin
         self.configuration = configuration
         self.onRetry = onRetry

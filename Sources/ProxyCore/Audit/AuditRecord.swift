@@ -59,6 +59,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var confirmation = "not_needed"
     /// Shared by the records of a call that asked for a confirmation and of its retry.
     public var confirmationID: String?
+    /// The call's trace (32 hex digits), when tracing is on (DESIGN.md section 9).
+    public var traceID: String?
 
     /// One JSON object on one line, keys sorted.
     public var jsonLine: String {
@@ -85,6 +87,7 @@ extension AuditRecord: Encodable {
         case tokenID = "token_jti"
         case confirmation
         case confirmationID = "confirmation_id"
+        case traceID = "trace_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,6 +110,7 @@ extension AuditRecord: Encodable {
         try container.encodeIfPresent(tokenAuthorizedParty, forKey: .tokenAuthorizedParty)
         try container.encodeIfPresent(tokenID, forKey: .tokenID)
         try container.encodeIfPresent(tokenSubject, forKey: .tokenSubject)
+        try container.encodeIfPresent(traceID, forKey: .traceID)
         try container.encodeIfPresent(upstreamStatus, forKey: .upstreamStatus)
         try container.encodeIfPresent(userID, forKey: .userID)
         try container.encodeIfPresent(username, forKey: .username)

@@ -23,6 +23,7 @@ import Synchronization
 /// | `keycloak_mcp_proxy_audit_records_lost_total` | counter | `reason` (`buffer_full`, `write_failed`): audit records not written |
 /// | `keycloak_mcp_proxy_jwks_fetches_total` | counter | `issuer`, `result` (`ok`, `failed`): fetches of an issuer's signing keys |
 /// | `keycloak_mcp_proxy_access_tokens_total` | counter | `result`: `ok`, or why an agent's access token was refused (e.g. `expired`, `wrong_audience`, `unknown_key`) |
+/// | `keycloak_mcp_proxy_spans_dropped_total` | counter | spans never delivered to the trace collector (unreachable, too slow, or the queue was full) |
 public struct ProxyMetrics: Sendable {
     /// Metric names, for dashboards and tests.
     public enum Name {
@@ -39,6 +40,7 @@ public struct ProxyMetrics: Sendable {
         public static let auditRecordsLost = "keycloak_mcp_proxy_audit_records_lost_total"
         public static let jwksFetches = "keycloak_mcp_proxy_jwks_fetches_total"
         public static let accessTokens = "keycloak_mcp_proxy_access_tokens_total"
+        public static let spansDropped = "keycloak_mcp_proxy_spans_dropped_total"
     }
 
     /// nil: whatever `MetricsSystem.bootstrap` installed, looked up at each record.
@@ -126,5 +128,10 @@ public struct ProxyMetrics: Sendable {
     /// An agent's access token was accepted (`ok`) or refused for `result`.
     public func accessToken(result: String) {
         Counter(label: Name.accessTokens, dimensions: [("result", result)], factory: currentFactory).increment()
+    }
+
+    /// `count` spans were never delivered to the trace collector.
+    public func spansDropped(_ count: Int) {
+        Counter(label: Name.spansDropped, factory: currentFactory).increment(by: count)
     }
 }

@@ -59,7 +59,7 @@ extension TenantRegistry {
                     continue
                 }
                 do throws(KeycloakError) {
-                    runtimes[tenant.name] = try Self.makeRuntime(tenant, logger: logger, metrics: metrics, onTokenEvent: onTokenEvent)
+                    runtimes[tenant.name] = try Self.makeRuntime(tenant, logger: logger, metrics: metrics, onTokenEvent: onTokenEvent, tracer: tracer)
                 } catch {
                     // Nothing was swapped: close what was made for this reload only.
                     for name in changes.added + changes.replaced {

@@ -2,6 +2,7 @@ public import KeycloakAdmin
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// The tenants being served, as an immutable snapshot that is swapped whole.
 ///
@@ -52,6 +53,8 @@ public final class TenantRegistry: Service, Sendable {
     let state: Mutex<State>
     let logger: Logger
     let onTokenEvent: (@Sendable (String, TokenEvent) -> Void)?
+    /// Makes the spans of every tenant's admin requests and token fetches; nil: none.
+    let tracer: (any Tracer)?
     /// Where the registry, its runtimes and the router record metrics.
     public let metrics: ProxyMetrics
 
@@ -60,17 +63,20 @@ public final class TenantRegistry: Service, Sendable {
     /// - Parameters:
     ///   - metrics: where token fetches, calls and calls in flight are recorded.
     ///   - onTokenEvent: called with the tenant's name after every token fetch, besides metrics.
+    ///   - tracer: makes a span of each admin request and token fetch (DESIGN.md section 9);
+    ///     nil: none.
     public init(
         config: ProxyConfig, logger: Logger, metrics: ProxyMetrics = .system,
-        onTokenEvent: (@Sendable (String, TokenEvent) -> Void)? = nil
+        onTokenEvent: (@Sendable (String, TokenEvent) -> Void)? = nil, tracer: (any Tracer)? = nil
     ) throws(KeycloakError) {
         self.logger = logger
         self.metrics = metrics
         self.onTokenEvent = onTokenEvent
+        self.tracer = tracer
         var runtimes: [String: TenantRuntime] = [:]
         for tenant in config.tenants {
             do throws(KeycloakError) {
-                runtimes[tenant.name] = try Self.makeRuntime(tenant, logger: logger, metrics: metrics, onTokenEvent: onTokenEvent)
+                runtimes[tenant.name] = try Self.makeRuntime(tenant, logger: logger, metrics: metrics, onTokenEvent: onTokenEvent, tracer: tracer)
             } catch {
                 let built = Array(runtimes.values)
                 Task { for runtime in built { await runtime.shutdown() } }
@@ -123,7 +129,8 @@ public final class TenantRegistry: Service, Sendable {
     }
 
     static func makeRuntime(
-        _ tenant: TenantConfig, logger: Logger, metrics: ProxyMetrics, onTokenEvent: (@Sendable (String, TokenEvent) -> Void)?
+        _ tenant: TenantConfig, logger: Logger, metrics: ProxyMetrics, onTokenEvent: (@Sendable (String, TokenEvent) -> Void)?,
+        tracer: (any Tracer)?
     ) throws(KeycloakError) -> TenantRuntime {
         let name = tenant.name
         let hook: @Sendable (TokenEvent) -> Void = { event in
@@ -131,7 +138,7 @@ public final class TenantRegistry: Service, Sendable {
             onTokenEvent?(name, event)
         }
         do {
-            return try TenantRuntime(config: tenant, logger: logger, metrics: metrics, onTokenEvent: hook)
+            return try TenantRuntime(config: tenant, logger: logger, metrics: metrics, onTokenEvent: hook, tracer: tracer)
         } catch {
             throw KeycloakError(error.code, "tenant \(name): \(error.message)")
         }

@@ -1,6 +1,7 @@
 public import KeycloakAdmin
 public import Logging
 import Synchronization
+public import Tracing
 
 /// One tenant as it is served: its admin client (connection pool and token), its limit on calls
 /// in flight and its circuit breaker.
@@ -27,10 +28,11 @@ public final class TenantRuntime: Sendable {
     /// - Parameters:
     ///   - metrics: where calls in flight, rejections and upstream latency are recorded.
     ///   - onTokenEvent: called after every token fetch, with its outcome.
+    ///   - tracer: makes a span of each admin request and token fetch; nil: none.
     /// - Throws: `invalid_argument` when the URL, base path, token realm or a TLS file is unusable.
     public init(
         config: TenantConfig, logger: Logger, metrics: ProxyMetrics = .system,
-        onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil
+        onTokenEvent: (@Sendable (TokenEvent) -> Void)? = nil, tracer: (any Tracer)? = nil
     ) throws(KeycloakError) {
         self.name = config.name
         self.latest = Mutex(config)
@@ -40,7 +42,7 @@ public final class TenantRuntime: Sendable {
         var logger = logger
         logger[metadataKey: "tenant"] = "\(config.name)"
         let name = config.name
-        self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent) {
+        self.client = try KeycloakAdminClient(settings: config.connection, logger: logger, onTokenEvent: onTokenEvent, tracer: tracer) {
             metrics.upstreamRetry(tenant: name)
         }
     }

@@ -11,11 +11,15 @@ import Synchronization
 public enum RequestID {
     /// The id of the tool call this task serves, if any.
     @TaskLocal public static var current: String?
+    /// The trace of the tool call this task serves, when tracing is on.
+    @TaskLocal public static var traceID: String?
 
-    /// Adds `request_id` to every log line written while a call runs, by any module.
-    /// Pass it to `LoggingSystem.bootstrap(_:metadataProvider:)`.
+    /// Adds `request_id` (and `trace_id` when tracing is on) to every log line written while a
+    /// call runs, by any module. Pass it to `LoggingSystem.bootstrap(_:metadataProvider:)`.
     public static let metadataProvider = Logger.MetadataProvider {
-        current.map { ["request_id": .string($0)] } ?? [:]
+        guard let current else { return [:] }
+        guard let traceID else { return ["request_id": .string(current)] }
+        return ["request_id": .string(current), "trace_id": .string(traceID)]
     }
 
     /// 16 hex digits, never the same twice in a process: a counter mixed with a random key

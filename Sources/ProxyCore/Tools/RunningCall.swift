@@ -1,7 +1,11 @@
-/// One tool call from its start to its end: when it began, and its audit record as it fills in.
+import Tracing
+
+/// One tool call from its start to its end: when it began, its audit record as it fills in,
+/// and its span when tracing is on.
 struct RunningCall {
     let started = ContinuousClock.now
     var record: AuditRecord
+    var span: (any Span)?
 
     init(name: String, caller: Caller, requestID: String) {
         record = AuditRecord(

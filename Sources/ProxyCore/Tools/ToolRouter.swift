@@ -1,5 +1,6 @@
 public import Logging
 import KeycloakAdmin
+import Tracing
 
 /// Runs tool calls: checks arguments, resolves tenant and realm, asks ``Policy``, calls the
 /// tenant's Keycloak within the tenant's isolation (its breaker and its limit of calls in
@@ -14,14 +15,20 @@ public final class ToolRouter: Sendable {
     private let logger: Logger
     /// Issues and redeems the states of calls that need a person's yes.
     let confirmations: ConfirmationKeeper
+    /// Makes a span of each call; nil: no spans.
+    let tracing: CallTracing?
 
     /// `confirmations` signs the states of calls that need a person's yes (default: a key of
-    /// this process).
-    public init(registry: TenantRegistry, audit: AuditLog?, logger: Logger, confirmations: ConfirmationKeeper = ConfirmationKeeper(key: nil)) {
+    /// this process); with `tracing`, each call is a span (DESIGN.md section 9).
+    public init(
+        registry: TenantRegistry, audit: AuditLog?, logger: Logger, confirmations: ConfirmationKeeper = ConfirmationKeeper(key: nil),
+        tracing: CallTracing? = nil
+    ) {
         self.registry = registry
         self.audit = audit
         self.logger = logger
         self.confirmations = confirmations
+        self.tracing = tracing
     }
 
     /// The tools `caller` may see, with the tenants it may use in their schemas.
@@ -33,28 +40,33 @@ public final class ToolRouter: Sendable {
     /// goes as `confirmation` allows: refused when the client cannot ask, the question when it
     /// can, the call itself once the answer is yes.
     ///
+    /// With tracing on, the call is a span whose parent is `trace` (the client's context, if it
+    /// sent one).
+    ///
     /// - Throws: ``ToolCallRejection`` for protocol misuse: an unknown tool (or one the caller
     ///   may not see) or arguments of the wrong name or type. Every other problem is a
     ///   ``ToolOutcome/failure(_:)`` the agent can act on.
     public func call(
         _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String = RequestID.make(),
-        confirmation: ConfirmationContext = .unknown
+        confirmation: ConfirmationContext = .unknown, trace: IncomingTrace = .none
     ) async throws(ToolCallRejection) -> ToolOutcome {
-        // Every log line written while the call runs, in any module, carries its request id.
-        let result = await RequestID.$current.withValue(requestID) { () async -> Result<ToolOutcome, ToolCallRejection> in
-            do throws(ToolCallRejection) {
-                return .success(try await run(name, arguments: arguments, caller: caller, requestID: requestID, confirmation: confirmation))
-            } catch {
-                return .failure(error)
+        var call = RunningCall(name: name, caller: caller, requestID: requestID)
+        guard let tracing else {
+            return try await Self.identified(call.record) { () async throws(ToolCallRejection) in
+                try await run(call, arguments: arguments, caller: caller, confirmation: confirmation)
             }
         }
-        return try result.get()
+        let span = Self.startSpan(&call, tracing: tracing, parent: trace)
+        defer { span.end() }
+        return try await Self.identified(call.record, within: span.context) { [call] () async throws(ToolCallRejection) in
+            try await run(call, arguments: arguments, caller: caller, confirmation: confirmation)
+        }
     }
 
     private func run(
-        _ name: String, arguments: [String: JSONValue], caller: Caller, requestID: String, confirmation: ConfirmationContext
+        _ call: RunningCall, arguments: [String: JSONValue], caller: Caller, confirmation: ConfirmationContext
     ) async throws(ToolCallRejection) -> ToolOutcome {
-        var call = RunningCall(name: name, caller: caller, requestID: requestID)
+        var call = call
         let step = try begin(&call, arguments, caller: caller, confirmation: confirmation)
         let outcome: ToolOutcome
         switch step {
@@ -143,6 +155,7 @@ public final class ToolRouter: Sendable {
         call.record.durationMilliseconds = Double((ContinuousClock.now - call.started) / .microseconds(1)) / 1000
         audit?.write(call.record)
         recordMetrics(call.record)
+        if let span = call.span { Self.describe(span, call.record) }
     }
 
     // MARK: - list_tenants

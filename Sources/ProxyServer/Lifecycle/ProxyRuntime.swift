@@ -28,6 +28,7 @@ public final class ProxyRuntime: Sendable {
     /// Validates agents' access tokens (`server.oauth`); runs in ``serviceGroup(_:finishing:signals:maximumGracefulShutdown:)``.
     public let verifier: AccessTokenVerifier
     private let audit: AuditLog?
+    private let telemetry: Telemetry?
     private let logger: Logger
 
     /// Builds every tenant's client (nothing is sent to any Keycloak yet). Audit records go to
@@ -35,14 +36,16 @@ public final class ProxyRuntime: Sendable {
     /// Its writer runs in ``serviceGroup(_:finishing:signals:maximumGracefulShutdown:)``; the
     /// runtime closes it in ``close()``. With `reloadFrom`, the file `config` was loaded from is
     /// watched and reloaded with the same loader (so `${NAME}` reads the same environment).
-    /// `/metrics` shows `prometheus`.
+    /// `/metrics` shows `prometheus`. With `telemetry` (made from the config's `telemetry`
+    /// section by ``Telemetry/make(_:metrics:logger:batching:)``), each call is traced and its
+    /// exporter runs in the service group.
     public init(
         config: ProxyConfig, logger: Logger, audit: AuditLog?, reloadFrom source: (path: String, loader: ConfigLoader)? = nil,
-        prometheus: PrometheusMetrics = PrometheusMetrics()
+        prometheus: PrometheusMetrics = PrometheusMetrics(), telemetry: Telemetry? = nil
     ) throws(ServeError) {
         let registry: TenantRegistry
         do {
-            registry = try TenantRegistry(config: config, logger: logger, metrics: prometheus.metrics)
+            registry = try TenantRegistry(config: config, logger: logger, metrics: prometheus.metrics, tracer: telemetry?.tracing.tracer)
         } catch {
             throw ServeError(error.message)
         }
@@ -50,9 +53,12 @@ public final class ProxyRuntime: Sendable {
         self.registry = registry
         self.reloader = source.map { ConfigReloader(path: $0.path, loader: $0.loader, registry: registry, logger: logger) }
         self.audit = audit
+        self.telemetry = telemetry
         self.logger = logger
         // The state key is read at start: a reload does not change it.
-        self.router = ToolRouter(registry: registry, audit: audit, logger: logger, confirmations: ConfirmationKeeper(key: config.server.stateKey))
+        self.router = ToolRouter(
+            registry: registry, audit: audit, logger: logger, confirmations: ConfirmationKeeper(key: config.server.stateKey),
+            tracing: telemetry?.tracing)
         self.tools = ToolServer(router: router, logger: logger)
         self.verifier = AccessTokenVerifier(metrics: prometheus.metrics, logger: logger)
         verifier.configure(config.server.oauth, audience: config.server.publicURL)
@@ -125,7 +131,10 @@ public final class ProxyRuntime: Sendable {
     ) -> ServiceGroup {
         // Stopped in reverse: listeners first, then the reloader, the tenant pools last. SIGHUP is
         // the reloader's own, never a shutdown signal.
-        var entries = [ServiceGroupConfiguration.ServiceConfiguration(service: registry, serviceName: "tenant-registry")]
+        var entries: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // Stopped last: the spans of the last calls are flushed.
+        if let telemetry { entries.append(.init(service: telemetry.service, serviceName: "trace-exporter")) }
+        entries.append(.init(service: registry, serviceName: "tenant-registry"))
         // Stopped after the listeners: the records of the last calls are written.
         if let audit { entries.append(.init(service: audit, serviceName: "audit-log")) }
         if let reloader { entries.append(.init(service: reloader, serviceName: "config-reloader")) }

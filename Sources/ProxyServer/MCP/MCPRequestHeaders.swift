@@ -1,4 +1,5 @@
 import Foundation
+public import ProxyCore
 
 /// The Streamable HTTP headers that MCP 2026-07-28 checks against the body, every value as
 /// sent (a header sent twice has two values). Stdio has none.
@@ -11,6 +12,9 @@ public struct MCPRequestHeaders: Sendable, Hashable {
     public var name: [String] = []
     /// `Mcp-Param-{Name}`, by `{Name}` in lower case (header names are case-insensitive).
     public var parameters: [String: [String]] = [:]
+    /// The W3C `traceparent` and `tracestate` headers (the first of each), the parent of a call
+    /// whose `_meta` names none.
+    public var trace = IncomingTrace.none
 
     public init() {}
 

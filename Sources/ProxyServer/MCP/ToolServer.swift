@@ -51,7 +51,7 @@ public struct ToolServer: Sendable {
                 error.id = id
                 return MCPReply(status: .badRequest, body: error.encoded)
             }
-            switch (await answer(method, params: params, caller: caller, requestID: requestID, era: era), era) {
+            switch (await answer(method, params: params, caller: caller, requestID: requestID, era: era, headers: headers), era) {
             case (.success(let result), .legacy):
                 return MCPReply(status: .ok, body: Self.encode(id: id, result: result))
             case (.success(let result), .modern):
@@ -67,10 +67,14 @@ public struct ToolServer: Sendable {
     }
 
     /// The result of one request in `era`, or the JSON-RPC error that answers it.
-    func answer(_ method: String, params: JSONValue?, caller: Caller, requestID: String, era: RequestEra) async -> Result<JSONValue, JSONRPCError> {
+    func answer(
+        _ method: String, params: JSONValue?, caller: Caller, requestID: String, era: RequestEra, headers: MCPRequestHeaders? = nil
+    ) async -> Result<JSONValue, JSONRPCError> {
         switch (method, era) {
         case ("tools/call", _):
-            return await call(params, caller: caller, requestID: requestID, confirmation: Self.confirmation(params, era: era)).map(\.callToolResult)
+            let trace = Self.incomingTrace(params, headers: headers)
+            return await call(params, caller: caller, requestID: requestID, confirmation: Self.confirmation(params, era: era), trace: trace)
+                .map(\.callToolResult)
         case ("tools/list", .legacy):
             return .success(["tools": toolList(for: caller)])
         case ("tools/list", .modern):
@@ -135,7 +139,7 @@ public struct ToolServer: Sendable {
     /// Checks the shape of `tools/call` parameters and runs the call. A rejection becomes its
     /// JSON-RPC error; nothing else can fail here, so no error text leaks.
     func call(
-        _ params: JSONValue?, caller: Caller, requestID: String, confirmation: ConfirmationContext = .unknown
+        _ params: JSONValue?, caller: Caller, requestID: String, confirmation: ConfirmationContext = .unknown, trace: IncomingTrace = .none
     ) async -> Result<ToolOutcome, JSONRPCError> {
         let name: String
         let arguments: [String: JSONValue]
@@ -144,7 +148,7 @@ public struct ToolServer: Sendable {
         case .failure(let error): return .failure(error)
         }
         do {
-            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID, confirmation: confirmation))
+            return .success(try await router.call(name, arguments: arguments, caller: caller, requestID: requestID, confirmation: confirmation, trace: trace))
         } catch {
             return .failure(rejected(error, requestID: requestID, caller: caller))
         }

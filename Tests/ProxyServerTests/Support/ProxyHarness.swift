@@ -24,12 +24,14 @@ func proxyConfig(
 
 /// Serves `config` over HTTP on loopback in this process (registry and listener in a
 /// `ServiceGroup`), runs `body` with the `/mcp` URL, then shuts the group down gracefully,
-/// which closes every tenant's connection pool. `audit` gets the calls' records (nil: none).
+/// which closes every tenant's connection pool. `audit` gets the calls' records (nil: none);
+/// with `telemetry`, calls are traced; `/metrics` shows `prometheus`.
 func withProxy<T>(
     _ config: ProxyConfig, settings: HTTPSettings? = nil, connections: Int = 8, audit: AuditLog? = nil,
+    telemetry: Telemetry? = nil, prometheus: PrometheusMetrics = PrometheusMetrics(), logger: Logger = quietLogger,
     _ body: (MCPTestClient) async throws -> T
 ) async throws -> T {
-    let runtime = try ProxyRuntime(config: config, logger: quietLogger, audit: audit)
+    let runtime = try ProxyRuntime(config: config, logger: logger, audit: audit, prometheus: prometheus, telemetry: telemetry)
     let http = runtime.httpService(settings: settings)
     let group = runtime.serviceGroup([http], signals: false, maximumGracefulShutdown: .seconds(5))
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { tasks in
@@ -51,6 +53,15 @@ func withProxy<T>(
         try await tasks.waitForAll()
         return try result.get()
     }
+}
+
+/// The value of the sample of `/metrics` text whose name and labels are as given.
+func metricSample(_ text: String, _ name: String, _ labels: [String: String] = [:]) -> Double? {
+    for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+        let matches = labels.allSatisfy { line.contains("\($0.key)=\"\($0.value)\"") }
+        if matches, let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
+    }
+    return nil
 }
 
 /// Whether `condition` holds within `seconds`, checked every 20 ms.

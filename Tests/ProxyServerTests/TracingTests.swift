@@ -1,0 +1,177 @@
+import Foundation
+import KeycloakEmulator
+import Logging
+import NIOHTTP1
+import ProxyCore
+import ProxyServer
+import TestSupport
+import Testing
+
+/// DESIGN.md section 9: one trace across agent, proxy and Keycloak, exported over OTLP/HTTP to
+/// a collector on loopback; a collector that is down costs the calls nothing.
+@Suite struct TracingTests {
+    /// Spans leave within tens of milliseconds, so a test waits little.
+    static var quick: Telemetry.Batching {
+        var batching = Telemetry.Batching()
+        batching.scheduleDelay = .milliseconds(20)
+        batching.exportTimeout = .milliseconds(500)
+        return batching
+    }
+
+    static func traceparent(_ trace: String, _ span: String) -> String { "00-\(trace)-\(span)-01" }
+
+    @Test func oneCallIsOneTraceAcrossAgentProxyAndKeycloak() async throws {
+        let modernTrace = "4bf92f3577b34da6a3ce929d0e0e4736", modernParent = "00f067aa0ba902b7"
+        let legacyTrace = "0af7651916cd43dd8448eb211c80319c", legacyParent = "b7ad6b7169203331"
+        try await KeycloakEmulator.withRunning(.init()) { eu in
+            try seedTenant(eu, idPrefix: "eu")
+            try await OTLPReceiver.withRunning { collector, url in
+                let prometheus = PrometheusMetrics()
+                let telemetry = try Telemetry.make(
+                    TelemetrySettings(otlpEndpoint: url, serviceName: "proxy-under-test"), metrics: prometheus.metrics, logger: quietLogger,
+                    batching: Self.quick)
+                let records = try await withAuditFile { audit in
+                    try await withProxy(proxyConfig([tenantConfig("eu", eu)]), audit: audit.log, telemetry: telemetry, prometheus: prometheus) { client in
+                        let token = TestAgent.incidentBot.token
+                        // MCP 2026-07-28: the client's context in `_meta`; a header that says
+                        // otherwise loses to it.
+                        guard case .object(var meta) = MCPTestClient.modernMeta() else { return }
+                        meta["traceparent"] = .string(Self.traceparent(modernTrace, modernParent))
+                        let arguments: [String: JSONValue] = ["name": "logout_user", "arguments": ["user_id": "eu-alice"]]
+                        let reply = try await client.send(
+                            headers: MCPTestClient.headers(token: token) + MCPTestClient.modernHeaders("tools/call", arguments)
+                                + [("traceparent", Self.traceparent(legacyTrace, modernParent))],
+                            body: Array(MCPTestClient.modernBody("tools/call", arguments, meta: .object(meta)).utf8))
+                        #expect(reply.json["result"]["isError"].bool != true, "\(reply.body)")
+                        #expect(try onlineSessions(eu, "eu-alice") == 0)
+                        // An earlier revision over HTTP: the `traceparent` header. It fails.
+                        let failed = try await client.post(
+                            JSONValue.object([
+                                "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                                "params": ["name": "logout_user", "arguments": ["username": "nobody"]],
+                            ]).jsonText,
+                            token: token, extraHeaders: [("traceparent", Self.traceparent(legacyTrace, legacyParent))])
+                        #expect(failed.json["result"]["isError"].bool == true, "\(failed.body)")
+                        // No context at all: a trace of its own.
+                        _ = try await client.callTool("list_tenants", [:], token: token)
+                        #expect(await eventually(within: 10) { collector.received.filter { $0.name.hasPrefix("tools/call") }.count == 3 })
+                    }
+                    return try audit.records()
+                }
+                let spans = collector.received
+
+                // The logout: a child of the client's span, with its token fetch and admin request.
+                let call = try #require(spans.first { $0.name == "tools/call logout_user" && $0.traceID == modernTrace }, "\(spans.map(\.name))")
+                #expect(call.parentSpanID == modernParent)
+                #expect(call.serviceName == "proxy-under-test")
+                #expect(call.attributes["mcp.method.name"] == "tools/call")
+                #expect(call.attributes["gen_ai.tool.name"] == "logout_user")
+                #expect(call.attributes["keycloak.tenant"] == "eu")
+                #expect(call.attributes["keycloak.realm"] == "customers")
+                #expect(call.attributes["keycloak_mcp.agent"] == TestAgent.incidentBot.name)
+                #expect(call.attributes["keycloak_mcp.outcome"] == "ok")
+                #expect(call.attributes["error.type"] == nil)
+                #expect(!call.isError)
+                let fetch = try #require(spans.first { $0.name == "admin token fetch" }, "\(spans.map(\.name))")
+                #expect(fetch.traceID == modernTrace && fetch.parentSpanID == call.spanID)
+                #expect(fetch.attributes["keycloak.realm"] == "master")
+                let tokenRequest = try #require(spans.first { $0.parentSpanID == fetch.spanID }, "no request span under the token fetch")
+                // The protected-user check looks the user up (GET), then the logout (POST).
+                let requestSpans = spans.filter { $0.parentSpanID == call.spanID && $0.spanID != fetch.spanID }
+                #expect(requestSpans.map(\.name).sorted() == ["GET", "POST"])
+                let logout = try #require(requestSpans.first { $0.name == "POST" }, "no admin request span under the call")
+                #expect(logout.traceID == modernTrace)
+                #expect(logout.kind.contains("client") && tokenRequest.kind.contains("client"), "\(logout.kind), \(tokenRequest.kind)")
+
+                // Keycloak heard of each request's own span.
+                let requests = eu.requestLog
+                let logoutRequest = try #require(requests.first { $0.kind == .logout })
+                #expect(logoutRequest.traceparent == Self.traceparent(modernTrace, logout.spanID))
+                let tokenRequestSeen = try #require(requests.first { $0.kind == .token })
+                #expect(tokenRequestSeen.traceparent == Self.traceparent(modernTrace, tokenRequest.spanID))
+
+                // The failed call: its code and an error status.
+                let failedCall = try #require(spans.first { $0.name == "tools/call logout_user" && $0.traceID == legacyTrace })
+                #expect(failedCall.parentSpanID == legacyParent)
+                #expect(failedCall.isError)
+                #expect(failedCall.attributes["error.type"] == "user_not_found")
+                #expect(failedCall.attributes["keycloak_mcp.outcome"] == "error")
+                #expect(spans.contains { $0.parentSpanID == failedCall.spanID }, "the user search has a span of its own")
+
+                // A call without a context starts a trace.
+                let listed = try #require(spans.first { $0.name == "tools/call list_tenants" })
+                #expect(listed.parentSpanID.isEmpty && ![modernTrace, legacyTrace].contains(listed.traceID))
+
+                // The audit records name their traces; no span carries a secret or a token.
+                #expect(records.map { $0["trace_id"].string } == [modernTrace, legacyTrace, listed.traceID])
+                for span in spans {
+                    for value in span.attributes.values {
+                        #expect(!value.contains(proxySecret) && !value.contains(TestAgent.incidentBot.token), "\(span.name): \(value)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// How a collector fails.
+    enum CollectorFault: CaseIterable {
+        /// Nothing listens: connections are refused.
+        case refused
+        /// It takes each request and never answers.
+        case silent
+    }
+
+    @Test(arguments: CollectorFault.allCases)
+    func aCollectorThatIsDownCostsTheCallsNothingButCountedSpans(_ fault: CollectorFault) async throws {
+        switch fault {
+        case .refused:
+            // A port a collector listened on a moment ago.
+            let closed = try await OTLPReceiver.withRunning { _, url in url }
+            try await Self.thousandCalls(collector: closed)
+        case .silent:
+            try await OTLPReceiver.withRunning(answering: false) { _, url in try await Self.thousandCalls(collector: url) }
+        }
+    }
+
+    /// 1,000 logouts with `collector` failing: every one succeeds, every span is counted as
+    /// dropped, and the log has one warning about it.
+    static func thousandCalls(collector closed: String) async throws {
+        let capture = LogCapture()
+        try await KeycloakEmulator.withRunning(.init()) { eu in
+            try seedTenant(eu, idPrefix: "eu")
+            let prometheus = PrometheusMetrics()
+            let telemetry = try Telemetry.make(
+                TelemetrySettings(otlpEndpoint: closed), metrics: prometheus.metrics, logger: capture.logger, batching: Self.quick)
+            let tenant = tenantConfig("eu", eu, protectedUsers: [])
+            try await withProxy(proxyConfig([tenant]), connections: 16, telemetry: telemetry, prometheus: prometheus) { client in
+                let calls = 1000
+                let succeeded = try await withThrowingTaskGroup(of: Bool.self, returning: Int.self) { group in
+                    var succeeded = 0
+                    for index in 0..<calls {
+                        if index >= 16, try await group.next() == true { succeeded += 1 }
+                        group.addTask {
+                            let result = try await client.callTool("logout_user", ["user_id": "eu-bob"], token: TestAgent.incidentBot.token)
+                            return result["isError"].bool == false
+                        }
+                    }
+                    for try await ok in group where ok { succeeded += 1 }
+                    return succeeded
+                }
+                #expect(succeeded == calls)
+                #expect(eu.requestCount(.logout) == calls)
+                // Each call's span and its admin request's, and the one token fetch with its request.
+                let expected = Double(2 * calls + 2)
+                var dropped: Double?
+                let deadline = ContinuousClock.now + .seconds(30)
+                while dropped != expected, ContinuousClock.now < deadline {
+                    if dropped != nil { try await Task.sleep(for: .milliseconds(50)) }
+                    dropped = metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
+                }
+                #expect(dropped == expected)
+            }
+            let warnings = capture.all.filter { $0.level == .warning }
+            #expect(warnings.count == 1, "\(warnings.map(\.message))")
+            #expect(warnings.first?.message.contains("trace export failing") == true)
+        }
+    }
+}
