@@ -108,12 +108,15 @@ def test_prometheus_annotations_and_no_servicemonitor() -> None:
     assert "ServiceMonitor" not in kinds
 
 
-def test_network_policy_admits_8080_and_reaches_only_dns_and_keycloaks() -> None:
+def test_network_policy_admits_8080_and_reaches_only_dns_keycloaks_and_the_collector() -> None:
     spec = load("networkpolicy.yaml")["spec"]
     assert spec["policyTypes"] == ["Ingress", "Egress"]
     assert [rule["ports"] for rule in spec["ingress"]] == [[{"port": 8080, "protocol": "TCP"}]]
     ports = [sorted((p["port"], p["protocol"]) for p in rule["ports"]) for rule in spec["egress"]]
     assert ports[0] == [(53, "TCP"), (53, "UDP")]
+    # The trace collector's OTLP/HTTP port, and only to its pods.
+    assert ports[-1] == [(4318, "TCP")]
+    assert all("podSelector" in peer for peer in spec["egress"][-1]["to"])
     for rule in spec["egress"]:
         assert rule.get("to"), "an egress rule without `to` would allow every destination"
         for peer in rule["to"]:
