@@ -28,6 +28,12 @@
 #               the ratio proxy-oauth / proxy-token per concurrency and the second proxy's
 #               access_tokens_total (all ok) and jwks_fetches_total (one fetch) from /metrics.
 #               (swift build -c release --product keycloak-emulator; EMULATOR=... elsewhere)
+#   proxy-traced a third keycloak-mcp-proxy serve (PROXY_TRACED_PORT) -> nginx, instant: the proxy
+#               row's tenants with a telemetry section, sample_ratio 1.0, exporting every call's
+#               spans over OTLP/HTTP to the keycloak-emulator on COLLECTOR_PORT (its POST
+#               /v1/traces takes and drops each batch). Prints the ratio proxy-traced / proxy per
+#               concurrency (run both) and the traced proxy's spans_dropped_total (issue 25:
+#               off costs nothing, on costs little).
 # The instant rows run at each concurrency of $CONCURRENCY, the 2 ms rows at each of
 # $SLOW_CONCURRENCY; at each concurrency the rows are interleaved so they see the same machine.
 # Prints a Markdown table and the figures of issue 20 (added p50 at c=1 and the ratio to direct
@@ -37,6 +43,7 @@
 #   DURATION=10s CONCURRENCY="1 16 64" SLOW_CONCURRENCY="1 8" Benchmarks/e2e/run.sh
 #   TARGETS=proxy CONCURRENCY=64 DURATION=300s Benchmarks/e2e/run.sh   # RSS over 5 minutes
 #   TARGETS="proxy-token proxy-oauth" CONCURRENCY=64 Benchmarks/e2e/run.sh   # OAuth's cost
+#   TARGETS="proxy proxy-traced" CONCURRENCY="1 64" Benchmarks/e2e/run.sh     # tracing's cost
 #
 # Needs wrk, nginx and its echo module: apt-get install -y wrk nginx libnginx-mod-http-echo.
 set -euo pipefail
@@ -61,6 +68,8 @@ RELAY_PORT=${RELAY_PORT:-18084}
 PROXY_AUTH_PORT=${PROXY_AUTH_PORT:-18085}
 ISSUER_PORT=${ISSUER_PORT:-18086}
 SLOW_PORT=${SLOW_PORT:-18088}
+PROXY_TRACED_PORT=${PROXY_TRACED_PORT:-18087}
+COLLECTOR_PORT=${COLLECTOR_PORT:-18089}
 RUN=$(mktemp -d /tmp/e2e-bench.XXXXXX)
 echo "run directory: $RUN" >&2
 
@@ -68,7 +77,8 @@ echo "run directory: $RUN" >&2
 source "$HERE/lib.sh"
 
 has() { [[ " $TARGETS " == *" $1 "* ]]; }
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$SLOW_PORT" "$PROXY_AUTH_PORT" "$ISSUER_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$SLOW_PORT" "$PROXY_AUTH_PORT" "$ISSUER_PORT" \
+    "$PROXY_TRACED_PORT" "$COLLECTOR_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
 
@@ -125,6 +135,22 @@ if has proxy-token || has proxy-oauth; then
         -H 'MCP-Protocol-Version: 2025-06-18' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 fi
 
+# --- the proxy with tracing on: every call's spans to a collector on loopback ------------------
+if has proxy-traced; then
+    "$EMULATOR" --host 127.0.0.1 --port "$COLLECTOR_PORT" > "$RUN/collector.log" 2>&1 &
+    COLLECTOR_PID=$!
+    PIDS+=($COLLECTOR_PID)
+    wait_for "http://127.0.0.1:$COLLECTOR_PORT/v1/traces" 200 -X POST -H 'Content-Type: application/x-protobuf' --data-binary ''
+    {
+        proxy_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_TRACED_PORT" "$RUN/audit-traced.jsonl"
+        printf 'telemetry:\n  otlp_endpoint: "http://127.0.0.1:%s"\n  sample_ratio: 1.0\n' "$COLLECTOR_PORT"
+    } > "$RUN/proxy-traced.yaml"
+    BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy-traced.yaml" --log-format json 2> "$RUN/proxy-traced.log" &
+    PROXY_TRACED_PID=$!
+    PIDS+=($PROXY_TRACED_PID)
+    wait_for "http://127.0.0.1:$PROXY_TRACED_PORT/readyz" 200
+fi
+
 # --- the floor: the proxy's library stack with nothing of the proxy in between ----------------
 if has floor; then
     "$FLOOR" "$FLOOR_PORT" "$UPSTREAM/admin/realms/customers/users/bench-user-1/logout" > "$RUN/floor.log" 2>&1 &
@@ -162,19 +188,21 @@ url_of() {
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT$LOGOUT_PATH" ;;
         proxy-token | proxy-oauth) echo "http://127.0.0.1:$PROXY_AUTH_PORT/mcp" ;;
+        proxy-traced) echo "http://127.0.0.1:$PROXY_TRACED_PORT/mcp" ;;
     esac
 }
-mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | proxy-token | proxy-oauth | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | proxy-token | proxy-oauth | proxy-traced | floor) echo mcp ;; peer) echo peer ;; esac; }
 # The MCP revision of a row's requests.
 protocol_of() { case $1 in *-2026*) echo 2026-07-28 ;; *) echo 2025-06-18 ;; esac; }
 # The proxy's tenants for a row: the calls go round bench-N (instant) or bench-2ms-N (2 ms).
-tenants_of() { case $1 in proxy | proxy-2026 | proxy-token | proxy-oauth) echo "$PROXY_TENANTS bench-" ;; proxy-2ms | proxy-2026-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
+tenants_of() { case $1 in proxy | proxy-2026 | proxy-token | proxy-oauth | proxy-traced) echo "$PROXY_TENANTS bench-" ;; proxy-2ms | proxy-2026-2ms) echo "$PROXY_TENANTS bench-2ms-" ;; *) echo "0 -" ;; esac; }
 server_of() {
     case $1 in
         proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "${PROXY_PID:-}" ;;
         floor) echo "${FLOOR_PID:-}" ;;
         peer) echo "${PEER_PID:-}" ;;
         proxy-token | proxy-oauth) echo "${PROXY_AUTH_PID:-}" ;;
+        proxy-traced) echo "${PROXY_TRACED_PID:-}" ;;
     esac
 }
 # The agent's bearer token of a row (none: anonymous).
@@ -217,6 +245,7 @@ sample_rss() { # pid file
 }
 if [[ -n ${PROXY_PID:-} ]]; then sample_rss "$PROXY_PID" "$RUN/proxy-rss.txt" & PIDS+=($!); fi
 if [[ -n ${PROXY_AUTH_PID:-} ]]; then sample_rss "$PROXY_AUTH_PID" "$RUN/proxy-auth-rss.txt" & PIDS+=($!); fi
+if [[ -n ${PROXY_TRACED_PID:-} ]]; then sample_rss "$PROXY_TRACED_PID" "$RUN/proxy-traced-rss.txt" & PIDS+=($!); fi
 {
     echo "| concurrency | target | calls/s | p50 | p99 | non-2xx | tool errors | socket errors | server CPU | CPU µs per call: wrk / nginx / server | proxy VmHWM / VmRSS |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -277,6 +306,10 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
         echo "second proxy audit records: $(wc -l < "$RUN/audit-auth.jsonl"): token-bot $(grep -c '"agent":"token-bot"' "$RUN/audit-auth.jsonl" || true), oauth-bot $(grep -c '"agent":"oauth-bot"' "$RUN/audit-auth.jsonl" || true); with outcome other than ok: $(grep -vc '"outcome":"ok"' "$RUN/audit-auth.jsonl" || true)"
         echo "second proxy peak RSS (VmHWM): $(( $(kib "$PROXY_AUTH_PID" VmHWM) / 1024 )) MiB; VmRSS once a second in $RUN/proxy-auth-rss.txt"
     fi
+    if [[ -n ${PROXY_TRACED_PID:-} ]]; then
+        dropped=$(curl -s -m 5 "http://127.0.0.1:$PROXY_TRACED_PORT/metrics" | awk '$1 == "keycloak_mcp_proxy_spans_dropped_total" { print $2 }')
+        echo "traced proxy: spans dropped ${dropped:-0} (keycloak_mcp_proxy_spans_dropped_total); audit records $(wc -l < "$RUN/audit-traced.jsonl"), with a trace_id $(grep -c '"trace_id"' "$RUN/audit-traced.jsonl" || true); peak RSS (VmHWM) $(( $(kib "$PROXY_TRACED_PID" VmHWM) / 1024 )) MiB"
+    fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     for c in $SLOW_CONCURRENCY; do
         for row in proxy-2ms proxy-2026-2ms; do
@@ -290,6 +323,12 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
         t=$(value "$c" proxy-token 4); o=$(value "$c" proxy-oauth 4); t50=$(value "$c" proxy-token 5); o50=$(value "$c" proxy-oauth 5)
         [[ -n $t && -n $o ]] && awk -v c="$c" -v t="$t" -v o="$o" -v t50="$t50" -v o50="$o50" 'BEGIN {
             printf "OAuth vs static token, c=%d: proxy-oauth %.0f calls/s = %.3f of proxy-token (%.0f); p50 %+d µs\n", c, o, o / t, t, o50 - t50 }'
+    done
+    # Issue 25: tracing on (every span exported) against off.
+    for c in $CONCURRENCY; do
+        p=$(value "$c" proxy 4); t=$(value "$c" proxy-traced 4); p50=$(value "$c" proxy 5); t50=$(value "$c" proxy-traced 5)
+        [[ -n $p && -n $t ]] && awk -v c="$c" -v p="$p" -v t="$t" -v p50="$p50" -v t50="$t50" 'BEGIN {
+            printf "tracing on vs off, c=%d: proxy-traced %.0f calls/s = %.3f of proxy (%.0f); p50 %+d µs\n", c, t, t / p, p, t50 - p50 }'
     done
     echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u +%FT%TZ)"
 } | tee -a "$RUN/results.md"

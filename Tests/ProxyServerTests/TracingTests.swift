@@ -27,11 +27,15 @@ import Testing
             try seedTenant(eu, idPrefix: "eu")
             try await OTLPReceiver.withRunning { collector, url in
                 let prometheus = PrometheusMetrics()
+                let capture = LogCapture()
+                let logger = capture.logger(metadataProvider: RequestID.metadataProvider)
                 let telemetry = try Telemetry.make(
-                    TelemetrySettings(otlpEndpoint: url, serviceName: "proxy-under-test"), metrics: prometheus.metrics, logger: quietLogger,
+                    TelemetrySettings(otlpEndpoint: url, serviceName: "proxy-under-test"), metrics: prometheus.metrics, logger: logger,
                     batching: Self.quick)
                 let records = try await withAuditFile { audit in
-                    try await withProxy(proxyConfig([tenantConfig("eu", eu)]), audit: audit.log, telemetry: telemetry, prometheus: prometheus) { client in
+                    try await withProxy(
+                        proxyConfig([tenantConfig("eu", eu)]), audit: audit.log, telemetry: telemetry, prometheus: prometheus, logger: logger
+                    ) { client in
                         let token = TestAgent.incidentBot.token
                         // MCP 2026-07-28: the client's context in `_meta`; a header that says
                         // otherwise loses to it.
@@ -54,7 +58,12 @@ import Testing
                         #expect(failed.json["result"]["isError"].bool == true, "\(failed.body)")
                         // No context at all: a trace of its own.
                         _ = try await client.callTool("list_tenants", [:], token: token)
-                        #expect(await eventually(within: 10) { collector.received.filter { $0.name.hasPrefix("tools/call") }.count == 3 })
+                        // A malformed one: a trace of its own too, and nothing above debug in the log.
+                        let malformed = try await client.post(
+                            JSONValue.object(["jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": ["name": "list_tenants"]]).jsonText,
+                            token: token, extraHeaders: [("traceparent", "00-not-a-trace-context"), ("tracestate", String(repeating: "x=1,", count: 2000))])
+                        #expect(malformed.json["result"]["isError"].bool == false, "\(malformed.body)")
+                        #expect(await eventually(within: 10) { collector.received.filter { $0.name.hasPrefix("tools/call") }.count == 4 })
                     }
                     return try audit.records()
                 }
@@ -98,12 +107,21 @@ import Testing
                 #expect(failedCall.attributes["keycloak_mcp.outcome"] == "error")
                 #expect(spans.contains { $0.parentSpanID == failedCall.spanID }, "the user search has a span of its own")
 
-                // A call without a context starts a trace.
-                let listed = try #require(spans.first { $0.name == "tools/call list_tenants" })
-                #expect(listed.parentSpanID.isEmpty && ![modernTrace, legacyTrace].contains(listed.traceID))
+                // A call without a usable context starts a trace.
+                let listed = spans.filter { $0.name == "tools/call list_tenants" }
+                #expect(listed.count == 2 && listed.allSatisfy { $0.parentSpanID.isEmpty && ![modernTrace, legacyTrace].contains($0.traceID) })
+                #expect(Set(listed.map(\.traceID)).count == 2)
 
-                // The audit records name their traces; no span carries a secret or a token.
-                #expect(records.map { $0["trace_id"].string } == [modernTrace, legacyTrace, listed.traceID])
+                // The audit records and the log lines of a call name its trace.
+                #expect(records.prefix(2).map { $0["trace_id"].string } == [modernTrace, legacyTrace])
+                #expect(Set(records.dropFirst(2).compactMap { $0["trace_id"].string }) == Set(listed.map(\.traceID)))
+                let fetched = try #require(capture.all.first { $0.message == "admin token fetched" })
+                #expect(fetched.metadata["trace_id"] == .string(modernTrace))
+                #expect(fetched.metadata["request_id"] != nil)
+                let loud = capture.all.filter { $0.level > .info }
+                #expect(loud.isEmpty, "\(loud.map(\.message))")
+
+                // No span carries a secret or a token.
                 for span in spans {
                     for value in span.attributes.values {
                         #expect(!value.contains(proxySecret) && !value.contains(TestAgent.incidentBot.token), "\(span.name): \(value)")
