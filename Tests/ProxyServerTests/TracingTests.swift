@@ -131,6 +131,46 @@ import Testing
         }
     }
 
+    @Test func anOutageIsOneWarningAndItsEndOneLine() async throws {
+        let capture = LogCapture()
+        try await KeycloakEmulator.withRunning(.init()) { eu in
+            try seedTenant(eu, idPrefix: "eu")
+            try await OTLPReceiver.withRunning { collector, url in
+                let prometheus = PrometheusMetrics()
+                let telemetry = try Telemetry.make(
+                    TelemetrySettings(otlpEndpoint: url), metrics: prometheus.metrics, logger: capture.logger, batching: Self.quick)
+                let tenant = tenantConfig("eu", eu, protectedUsers: [])
+                try await withProxy(proxyConfig([tenant]), telemetry: telemetry, prometheus: prometheus) { client in
+                    let token = TestAgent.incidentBot.token
+                    func dropped() async throws -> Double {
+                        metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
+                    }
+                    collector.failing = true
+                    for _ in 0..<10 {
+                        #expect(try await client.callTool("logout_user", ["user_id": "eu-bob"], token: token)["isError"].bool == false)
+                    }
+                    // Ten calls' spans and the token fetch's two, in batches the collector refused.
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while try await dropped() < 22, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                    #expect(try await dropped() == 22)
+                    #expect(collector.received.isEmpty)
+
+                    collector.failing = false
+                    for _ in 0..<10 {
+                        #expect(try await client.callTool("logout_user", ["user_id": "eu-bob"], token: token)["isError"].bool == false)
+                    }
+                    #expect(await eventually(within: 20) { collector.received.count == 20 })
+                    #expect(try await dropped() == 22)
+                }
+            }
+        }
+        let warnings = capture.all.filter { $0.level == .warning }
+        #expect(warnings.count == 1, "\(warnings.map(\.message))")
+        let recovered = capture.all.filter { $0.message == "trace export works again" }
+        #expect(recovered.count == 1)
+        #expect(recovered.first?.metadata["spans_dropped"] == .string("22"))
+    }
+
     /// How a collector fails.
     enum CollectorFault: CaseIterable {
         /// Nothing listens: connections are refused.

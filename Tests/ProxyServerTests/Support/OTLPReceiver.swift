@@ -24,6 +24,14 @@ final class OTLPReceiver: Sendable {
 
     private let spans = Mutex<[ReceivedSpan]>([])
     private let exports = Mutex(0)
+    private let refusing = Mutex(false)
+
+    /// While true, each export is answered 500 and its spans are not kept (a collector in
+    /// trouble that still answers).
+    var failing: Bool {
+        get { refusing.withLock { $0 } }
+        set { refusing.withLock { $0 = newValue } }
+    }
 
     var received: [ReceivedSpan] { spans.withLock { $0 } }
     var exportCount: Int { exports.withLock { $0 } }
@@ -39,6 +47,7 @@ final class OTLPReceiver: Sendable {
                 try await Task.sleep(for: .seconds(3600))
             }
             let bytes = try await request.body.collect(upTo: 16 << 20)
+            if receiver.failing { return Response(status: .internalServerError) }
             let message = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: Array(buffer: bytes))
             receiver.take(message)
             return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody())
