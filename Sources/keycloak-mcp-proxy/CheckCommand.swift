@@ -12,14 +12,15 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Validate a config file: print every error with its line and column, or a summary.",
         discussion: """
             Exits 1 when the file has any error, or with --probe when any tenant cannot issue the \
-            proxy a token. Secrets are never printed.
+            proxy a token, an OAuth issuer's keys cannot be read or the trace collector does not \
+            take an export. Secrets are never printed.
             """
     )
 
     @Option(name: .long, help: "The config file.")
     var config: String
 
-    @Flag(name: .long, help: "Also fetch an admin token from every tenant and report each one.")
+    @Flag(name: .long, help: "Also fetch an admin token from every tenant, every OAuth issuer's keys, and post an empty export to the trace collector; report each one.")
     var probe = false
 
     func run() async throws {
@@ -47,7 +48,13 @@ struct CheckCommand: AsyncParsableCommand {
         if probe {
             let tenantsOK = await probeTenants(c)
             let issuersOK = await probeIssuers(c)
-            if !tenantsOK || !issuersOK { throw ExitCode(1) }
+            var collectorOK = true
+            if let telemetry = c.telemetry {
+                let result = await Telemetry.probe(telemetry)
+                print(result.line)
+                collectorOK = result.ok
+            }
+            if !tenantsOK || !issuersOK || !collectorOK { throw ExitCode(1) }
         }
     }
 

@@ -43,4 +43,30 @@ struct CheckProbeTests {
         #expect(probes.last?.hasPrefix("probe refused: failed: upstream_auth_failed") == true)
         #expect(!result.stdout.contains("wrong-password") && !result.stderr.contains("wrong-password"))
     }
+
+    @Test func probePostsAnEmptyExportToTheTraceCollector() async throws {
+        try await KeycloakEmulator.withRunning { keycloak in
+            try await withTemporaryDirectory { dir in
+                // The emulator takes OTLP/HTTP exports at /v1/traces; under /auth nothing does.
+                for (endpoint, expected) in [(keycloak.url, "ok: the collector answered 200"), (keycloak.url + "/auth", "failed: the collector answered 404 Not Found")] {
+                    let file = dir + "/config.yaml"
+                    try """
+                        version: 1
+                        tenants:
+                          eu:
+                            url: "\(keycloak.url)"
+                            auth: { grant_type: password, username: admin, password: admin }
+                            default_realm: master
+                        telemetry:
+                          otlp_endpoint: "\(endpoint)"
+                        """.write(toFile: file, atomically: true, encoding: .utf8)
+                    let result = try await runProduct("keycloak-mcp-proxy", ["check", "--config", file, "--probe"])
+                    let probes = result.stdout.split(separator: "\n").filter { $0.hasPrefix("probe ") }.map(String.init)
+                    #expect(probes == ["probe eu: ok: token issued, valid for 60s", "probe telemetry \(endpoint)/v1/traces: \(expected)"], "\(result.stdout)")
+                    #expect(result.status == (expected.hasPrefix("ok") ? 0 : 1))
+                }
+                #expect(keycloak.requestCount(.traceExport) == 1)
+            }
+        }
+    }
 }
