@@ -92,17 +92,21 @@ extension ConfigValidator {
     }
 
     /// Why `text` is not an absolute http(s) URL fit for OAuth (https unless the host is
-    /// loopback); nil when it is.
-    static func webURLProblem(_ text: String) -> String? {
+    /// loopback, or any host with `plainHTTPAnywhere`); nil when it is.
+    static func webURLProblem(_ text: String, plainHTTPAnywhere: Bool = false) -> String? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host,
             !host.isEmpty
         else {
             return "\"\(text)\" is not an absolute URL"
         }
-        guard scheme == "https" || scheme == "http" else { return "the scheme must be https, found \"\(scheme)\"" }
+        guard scheme == "https" || scheme == "http" else {
+            return "the scheme must be \(plainHTTPAnywhere ? "http or https" : "https"), found \"\(scheme)\""
+        }
         if components.user != nil || components.password != nil { return "the URL must not carry credentials" }
         if components.query != nil || components.fragment != nil { return "the URL must not have a query or fragment" }
-        if scheme == "http", !OAuthSettings.isLoopback(host: host) { return "the URL must use https (http is accepted on loopback addresses only)" }
+        if scheme == "http", !plainHTTPAnywhere, !OAuthSettings.isLoopback(host: host) {
+            return "the URL must use https (http is accepted on loopback addresses only)"
+        }
         return nil
     }
 }

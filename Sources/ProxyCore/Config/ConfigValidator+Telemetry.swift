@@ -1,4 +1,3 @@
-import Foundation
 import YAML
 
 extension ConfigValidator {
@@ -9,7 +8,8 @@ extension ConfigValidator {
         var base = endpoint.value
         while base.hasSuffix("/") { base.removeLast() }
         var settings: TelemetrySettings?
-        if let problem = Self.collectorURLProblem(base) {
+        // A collector is usually a service next to the proxy, reached over plain http.
+        if let problem = Self.webURLProblem(base, plainHTTPAnywhere: true) {
             fail(endpoint, "\(problem); expected the collector's OTLP/HTTP base URL, like \"http://otel-collector:4318\"")
         } else if base.hasSuffix("/v1/traces") {
             fail(endpoint, "the proxy adds /v1/traces itself; give the base URL, like \"\(base.dropLast("/v1/traces".count))\"")
@@ -40,18 +40,5 @@ extension ConfigValidator {
             }
         }
         return settings
-    }
-
-    /// Why `text` cannot be a collector's base URL; nil when it can.
-    static func collectorURLProblem(_ text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host,
-            !host.isEmpty
-        else {
-            return "\"\(text)\" is not an absolute URL"
-        }
-        guard scheme == "https" || scheme == "http" else { return "the scheme must be http or https, found \"\(scheme)\"" }
-        if components.user != nil || components.password != nil { return "the URL must not carry credentials" }
-        if components.query != nil || components.fragment != nil { return "the URL must not have a query or fragment" }
-        return nil
     }
 }
