@@ -193,13 +193,13 @@ import Testing
 
     /// 1,000 logouts with `collector` failing: every one succeeds, every span is counted as
     /// dropped, and the log has one warning about it.
-    static func thousandCalls(collector closed: String) async throws {
+    static func thousandCalls(collector: String) async throws {
         let capture = LogCapture()
         try await KeycloakEmulator.withRunning(.init()) { eu in
             try seedTenant(eu, idPrefix: "eu")
             let prometheus = PrometheusMetrics()
             let telemetry = try Telemetry.make(
-                TelemetrySettings(otlpEndpoint: closed), metrics: prometheus.metrics, logger: capture.logger, batching: Self.quick)
+                TelemetrySettings(otlpEndpoint: collector), metrics: prometheus.metrics, logger: capture.logger, batching: Self.quick)
             let tenant = tenantConfig("eu", eu, protectedUsers: [])
             try await withProxy(proxyConfig([tenant]), connections: 16, telemetry: telemetry, prometheus: prometheus) { client in
                 let calls = 1000
