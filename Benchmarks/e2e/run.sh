@@ -29,7 +29,7 @@
 #               access_tokens_total (all ok) and jwks_fetches_total (one fetch) from /metrics.
 #               (swift build -c release --product keycloak-emulator; EMULATOR=... elsewhere)
 #   proxy-traced a third keycloak-mcp-proxy serve (PROXY_TRACED_PORT) -> nginx, instant: the proxy
-#               row's tenants with a telemetry section, sample_ratio 1.0, exporting every call's
+#               row's tenants with a telemetry section, sample_ratio 1.0 (TRACED_RATIO), exporting every call's
 #               spans over OTLP/HTTP to the keycloak-emulator on COLLECTOR_PORT (its POST
 #               /v1/traces takes and drops each batch). Prints the ratio proxy-traced / proxy per
 #               concurrency (run both) and the traced proxy's spans_dropped_total (issue 25:
@@ -143,7 +143,7 @@ if has proxy-traced; then
     wait_for "http://127.0.0.1:$COLLECTOR_PORT/v1/traces" 200 -X POST -H 'Content-Type: application/x-protobuf' --data-binary ''
     {
         proxy_config "$PROXY_TENANTS" "$UPSTREAM" "$PROXY_TRACED_PORT" "$RUN/audit-traced.jsonl"
-        printf 'telemetry:\n  otlp_endpoint: "http://127.0.0.1:%s"\n  sample_ratio: 1.0\n' "$COLLECTOR_PORT"
+        printf 'telemetry:\n  otlp_endpoint: "http://127.0.0.1:%s"\n  sample_ratio: %s\n' "$COLLECTOR_PORT" "${TRACED_RATIO:-1.0}"
     } > "$RUN/proxy-traced.yaml"
     BENCH_SECRET=bench-secret "$PROXY" serve --config "$RUN/proxy-traced.yaml" --log-format json 2> "$RUN/proxy-traced.log" &
     PROXY_TRACED_PID=$!

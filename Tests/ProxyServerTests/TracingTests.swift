@@ -171,6 +171,43 @@ import Testing
         #expect(recovered.first?.metadata["spans_dropped"] == .string("22"))
     }
 
+    @Test func aCollectorThatFallsBehindLosesCountedSpansWithoutAnOutage() async throws {
+        let capture = LogCapture()
+        try await KeycloakEmulator.withRunning(.init()) { eu in
+            try seedTenant(eu, idPrefix: "eu")
+            // Each export waits 100 ms; the queue holds 4 spans and sends 2 at a time.
+            try await OTLPReceiver.withRunning(delay: .milliseconds(100)) { collector, url in
+                var batching = Self.quick
+                batching.maxQueueSize = 4
+                let prometheus = PrometheusMetrics()
+                let telemetry = try Telemetry.make(
+                    TelemetrySettings(otlpEndpoint: url), metrics: prometheus.metrics, logger: capture.logger, batching: batching)
+                let tenant = tenantConfig("eu", eu, protectedUsers: [])
+                try await withProxy(proxyConfig([tenant]), telemetry: telemetry, prometheus: prometheus) { client in
+                    let calls = 40
+                    for _ in 0..<calls {
+                        #expect(try await client.callTool("logout_user", ["user_id": "eu-bob"], token: TestAgent.incidentBot.token)["isError"].bool == false)
+                    }
+                    // Every span either reached the collector or is counted.
+                    let spans = 2 * calls + 2
+                    var dropped = 0.0
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    repeat {
+                        if ContinuousClock.now > deadline { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                        dropped = metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
+                    } while collector.received.count + Int(dropped) < spans
+                    #expect(collector.received.count + Int(dropped) == spans)
+                    #expect(dropped > 0)
+                }
+            }
+        }
+        // One warning for the lot, and none of an outage.
+        let warnings = capture.all.filter { $0.level == .warning }.map(\.message)
+        #expect(warnings.count == 1 && warnings.first?.hasPrefix("spans dropped: more spans than the trace exporter keeps up with") == true, "\(warnings)")
+        #expect(!capture.all.contains { $0.message == "trace export works again" })
+    }
+
     /// How a collector fails.
     enum CollectorFault: CaseIterable {
         /// Nothing listens: connections are refused.

@@ -5,7 +5,9 @@ import Synchronization
 /// Watches swift-otel's span export through its diagnostic log and turns it into what an
 /// operator needs: every span that never reached the collector counted in
 /// `keycloak_mcp_proxy_spans_dropped_total`, and one warning when an outage begins (and one
-/// line when it ends), not one per failed batch.
+/// line when it ends), not one per failed batch. Spans dropped while exports succeed (more
+/// spans than the exporter keeps up with) are no outage: a warning about them at most every
+/// ``queueWarningInterval``.
 ///
 /// swift-otel 1.6 reports its exporter's results only as log lines: `Failed to export batch.`
 /// (with `batch_size`), `Spans were dropped this iteration because queue was full` (with
@@ -16,7 +18,12 @@ final class TraceExportMonitor: Sendable {
     private struct State {
         var failing = false
         var droppedInOutage = 0
+        var lastQueueWarning: ContinuousClock.Instant?
+        var droppedSinceQueueWarning = 0
     }
+
+    /// The least time between two warnings about a full queue.
+    static let queueWarningInterval: Duration = .seconds(300)
 
     private let state = Mutex(State())
     private let endpoint: String
@@ -39,13 +46,16 @@ final class TraceExportMonitor: Sendable {
     func observe(_ event: LogEvent, metadata: Logger.Metadata) {
         switch event.message.description {
         case "Failed to export batch.":
-            dropped(Self.count(metadata["batch_size"]), because: "the collector did not take a batch of spans", error: event.error)
+            failed(Self.count(metadata["batch_size"]), error: event.error)
         case "Spans were dropped this iteration because queue was full":
-            dropped(Self.count(metadata["dropped_count"]), because: "the span queue was full (the collector is slow or unreachable)", error: nil)
+            queueFull(Self.count(metadata["dropped_count"]))
         case "Exported batch.":
             let recovered = state.withLock { state -> Int? in
                 guard state.failing else { return nil }
-                defer { state = State() }
+                defer {
+                    state.failing = false
+                    state.droppedInOutage = 0
+                }
                 return state.droppedInOutage
             }
             if let recovered {
@@ -58,7 +68,8 @@ final class TraceExportMonitor: Sendable {
         }
     }
 
-    private func dropped(_ count: Int, because reason: String, error: (any Error)?) {
+    /// A batch the collector did not take (refused, failed, or not answered in time).
+    private func failed(_ count: Int, error: (any Error)?) {
         metrics.spansDropped(count)
         let began = state.withLock { state -> Bool in
             state.droppedInOutage += count
@@ -69,8 +80,32 @@ final class TraceExportMonitor: Sendable {
         var metadata: Logger.Metadata = ["endpoint": "\(endpoint)", "spans_dropped": "\(count)"]
         if let error { metadata["error"] = "\(error)" }
         logger.warning(
-            "trace export failing: \(reason); calls go on, spans are dropped and counted in \(ProxyMetrics.Name.spansDropped) until it recovers",
+            "trace export failing: the collector did not take a batch of spans; calls go on, spans are dropped and counted in \(ProxyMetrics.Name.spansDropped) until it recovers",
             metadata: metadata)
+    }
+
+    /// Spans that found the queue full: during an outage, part of it; otherwise the exporter
+    /// falls behind, which is said at most every ``queueWarningInterval``.
+    private func queueFull(_ count: Int) {
+        metrics.spansDropped(count)
+        let now = ContinuousClock.now
+        let dropped = state.withLock { state -> Int? in
+            if state.failing {
+                state.droppedInOutage += count
+                return nil
+            }
+            state.droppedSinceQueueWarning += count
+            if let last = state.lastQueueWarning, now - last < Self.queueWarningInterval { return nil }
+            defer {
+                state.lastQueueWarning = now
+                state.droppedSinceQueueWarning = 0
+            }
+            return state.droppedSinceQueueWarning
+        }
+        guard let dropped else { return }
+        logger.warning(
+            "spans dropped: more spans than the trace exporter keeps up with (its queue was full); counted in \(ProxyMetrics.Name.spansDropped), said again at most every \(Self.queueWarningInterval)",
+            metadata: ["endpoint": "\(endpoint)", "spans_dropped": "\(dropped)"])
     }
 
     private static func count(_ value: Logger.Metadata.Value?) -> Int {

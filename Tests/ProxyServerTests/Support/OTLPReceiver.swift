@@ -37,8 +37,11 @@ final class OTLPReceiver: Sendable {
     var exportCount: Int { exports.withLock { $0 } }
 
     /// Runs a receiver on 127.0.0.1 for the duration of `body`, which gets its base URL. One
-    /// that is not `answering` takes each request and never answers it (a hung collector).
-    static func withRunning<T>(answering: Bool = true, _ body: (OTLPReceiver, String) async throws -> T) async throws -> T {
+    /// that is not `answering` takes each request and never answers it (a hung collector); one
+    /// with a `delay` answers each export that much later (a slow one).
+    static func withRunning<T>(
+        answering: Bool = true, delay: Duration = .zero, _ body: (OTLPReceiver, String) async throws -> T
+    ) async throws -> T {
         let receiver = OTLPReceiver()
         let router = Router()
         router.post("/v1/traces") { request, _ -> Response in
@@ -46,6 +49,7 @@ final class OTLPReceiver: Sendable {
                 // Until the receiver stops (cancelled).
                 try await Task.sleep(for: .seconds(3600))
             }
+            if delay > .zero { try await Task.sleep(for: delay) }
             let bytes = try await request.body.collect(upTo: 16 << 20)
             if receiver.failing { return Response(status: .internalServerError) }
             let message = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: Array(buffer: bytes))
