@@ -335,7 +335,7 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
 
 # Optional: PERF_AT=64 adds one more run at that concurrency (not in the table: sampling slows
 # it) under `perf record -e cpu-clock -g` (hardware counters are not available on these VMs),
-# through the proxy (PERF_TARGET=proxy, or proxy-2ms, proxy-oauth, or floor), and writes the
+# through the proxy (PERF_TARGET=proxy, or proxy-2ms, proxy-oauth, proxy-traced, or floor), and writes the
 # heaviest symbols, callers included, to $RUN/perf-report.txt.
 PERF_TARGET=${PERF_TARGET:-proxy}
 if [[ -n ${PERF_AT:-} && -n $(server_of "$PERF_TARGET") ]]; then
