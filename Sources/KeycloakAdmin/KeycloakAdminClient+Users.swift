@@ -5,7 +5,8 @@ extension KeycloakAdminClient {
     /// user had no session; offline sessions stay (Keycloak's behaviour).
     public func logout(realm: String, userID: String) async throws(KeycloakError) {
         // Idempotent: a user logged out already gets 204 again.
-        let response = try await authorized(.POST, realm: realm, path: logoutPath(realm: realm, userID: userID), idempotent: true)
+        let response = try await authorized(
+            .POST, realm: realm, path: logoutPath(realm: realm, userID: userID), template: "/admin/realms/{realm}/users/{id}/logout", idempotent: true)
         try checkLogout(response, realm: realm)
     }
 
@@ -25,7 +26,7 @@ extension KeycloakAdminClient {
 
     /// The user whose username is exactly `username` (Keycloak compares lower-cased), or `nil`.
     public func findUser(realm: String, username: String) async throws(KeycloakError) -> UserRepresentation? {
-        let response = try await authorized(.GET, realm: realm, path: findUserPath(realm: realm, username: username))
+        let response = try await authorized(.GET, realm: realm, path: findUserPath(realm: realm, username: username), template: "/admin/realms/{realm}/users")
         return try foundUser(response, realm: realm, username: username)
     }
 
@@ -45,7 +46,7 @@ extension KeycloakAdminClient {
 
     /// The user with this id (`GET .../users/{id}`); `user_not_found` if there is none.
     public func user(realm: String, id: String) async throws(KeycloakError) -> UserRepresentation {
-        let response = try await authorized(.GET, realm: realm, path: userPath(realm: realm, id: id))
+        let response = try await authorized(.GET, realm: realm, path: userPath(realm: realm, id: id), template: "/admin/realms/{realm}/users/{id}")
         return try user(response, realm: realm)
     }
 
@@ -64,7 +65,8 @@ extension KeycloakAdminClient {
 
     /// A user's online sessions (`GET .../users/{id}/sessions`).
     public func userSessions(realm: String, userID: String) async throws(KeycloakError) -> [UserSession] {
-        let response = try await authorized(.GET, realm: realm, path: userSessionsPath(realm: realm, userID: userID))
+        let response = try await authorized(
+            .GET, realm: realm, path: userSessionsPath(realm: realm, userID: userID), template: "/admin/realms/{realm}/users/{id}/sessions")
         return try userSessions(response, realm: realm)
     }
 

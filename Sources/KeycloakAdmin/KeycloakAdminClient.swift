@@ -101,25 +101,26 @@ public final class KeycloakAdminClient: Sendable {
     }
 
     /// Sends an admin API request (`path`, with any query, from ``adminPath(_:_:_:_:)``) with the cached token;
-    /// on 401, retries once with a new one. `idempotent` says a request whose method is not
-    /// safe may be sent again (see ``UpstreamRequest/idempotent``).
+    /// on 401, retries once with a new one. `template` is the path with its variable parts
+    /// named, for its span. `idempotent` says a request whose method is not safe may be sent
+    /// again (see ``UpstreamRequest/idempotent``).
     func authorized(
-        _ method: HTTPMethod, realm: String, path url: String, idempotent: Bool = false
+        _ method: HTTPMethod, realm: String, path url: String, template: StaticString, idempotent: Bool = false
     ) async throws(KeycloakError) -> UpstreamResponse {
         let token = try await tokens.token()
-        let response = try await send(method, url: url, token: token, realm: realm, idempotent: idempotent)
+        let response = try await send(method, url: url, template: template, token: token, realm: realm, idempotent: idempotent)
         guard response.status == 401 else { return response }
         logger.debug("admin token refused; fetching a new one and retrying once", metadata: ["realm": "\(realm)"])
         await tokens.invalidate(token)
         let fresh = try await tokens.token()
-        return try await send(method, url: url, token: fresh, realm: realm, idempotent: idempotent)
+        return try await send(method, url: url, template: template, token: fresh, realm: realm, idempotent: idempotent)
     }
 
     private func send(
-        _ method: HTTPMethod, url path: String, token: AdminToken, realm: String, idempotent: Bool
+        _ method: HTTPMethod, url path: String, template: StaticString, token: AdminToken, realm: String, idempotent: Bool
     ) async throws(KeycloakError) -> UpstreamResponse {
         let headers: HTTPHeaders = ["Authorization": "Bearer " + token.value.revealed, "Accept": "application/json"]
-        let request = UpstreamRequest(method, path: path, headers: headers, idempotent: idempotent)
+        let request = UpstreamRequest(method, path: path, template: template, headers: headers, idempotent: idempotent)
         return try await upstream.send(request, timeout: settings.timeouts.request, realm: realm)
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import Tracing
 
 /// One tenant's admin token: fetched once, shared by every call, refreshed before it expires.
 ///
@@ -79,7 +80,11 @@ public actor TokenCache {
             if let usable { return usable }
             if let lastError { throw lastError }
         }
-        let task = Task { await self.fetch() }
+        // A refresh no call waits for belongs to no call's trace (nor outlives its span as a
+        // child of it); a fetch the call waits for is part of the call.
+        let task = usable == nil
+            ? Task { await self.fetch() }
+            : ServiceContext.withValue(nil) { Task { await self.fetch() } }
         inFlight = task
         if let usable { return usable }
         return try await task.value.get()

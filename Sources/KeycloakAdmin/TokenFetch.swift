@@ -14,7 +14,8 @@ struct TokenFetch: Sendable {
         // A second token is as good as the first, and the first is never used. (With the
         // password grant, Keycloak may count both logins, e.g. as admin-cli sessions.)
         var request = UpstreamRequest(
-            .POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token", idempotent: true)
+            .POST, path: basePath + "/realms/" + realm.encoded + "/protocol/openid-connect/token",
+            template: "/realms/{realm}/protocol/openid-connect/token", idempotent: true)
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = ByteBuffer(string: formBody())

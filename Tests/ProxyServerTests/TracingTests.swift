@@ -87,8 +87,14 @@ import Testing
                 let tokenRequest = try #require(spans.first { $0.parentSpanID == fetch.spanID }, "no request span under the token fetch")
                 // The protected-user check looks the user up (GET), then the logout (POST).
                 let requestSpans = spans.filter { $0.parentSpanID == call.spanID && $0.spanID != fetch.spanID }
-                #expect(requestSpans.map(\.name).sorted() == ["GET", "POST"])
-                let logout = try #require(requestSpans.first { $0.name == "POST" }, "no admin request span under the call")
+                #expect(requestSpans.map(\.name).sorted() == ["GET /admin/realms/{realm}/users/{id}", "POST /admin/realms/{realm}/users/{id}/logout"])
+                let logout = try #require(requestSpans.first { $0.name.hasPrefix("POST") }, "no admin request span under the call")
+                #expect(logout.attributes["http.request.method"] == "POST")
+                #expect(logout.attributes["url.template"] == "/admin/realms/{realm}/users/{id}/logout")
+                #expect(logout.attributes["keycloak.realm"] == "customers")
+                #expect(logout.attributes["http.response.status_code"] == "204")
+                #expect(logout.attributes["server.address"] == "127.0.0.1")
+                #expect(tokenRequest.name == "POST /realms/{realm}/protocol/openid-connect/token")
                 #expect(logout.traceID == modernTrace)
                 #expect(logout.kind.contains("client") && tokenRequest.kind.contains("client"), "\(logout.kind), \(tokenRequest.kind)")
 
@@ -121,12 +127,47 @@ import Testing
                 let loud = capture.all.filter { $0.level > .info }
                 #expect(loud.isEmpty, "\(loud.map(\.message))")
 
-                // No span carries a secret or a token.
+                // No span carries a secret, a token (the agent's, or a JWT such as the admin token), a
+                // user id or a username.
                 for span in spans {
-                    for value in span.attributes.values {
-                        #expect(!value.contains(proxySecret) && !value.contains(TestAgent.incidentBot.token), "\(span.name): \(value)")
+                    for value in [span.name] + Array(span.attributes.values) {
+                        for hidden in [proxySecret, TestAgent.incidentBot.token, "eyJ", "alice", "nobody"] {
+                            #expect(!value.contains(hidden), "\(span.name): \(value)")
+                        }
                     }
                 }
+            }
+        }
+    }
+
+    @Test func everyWayACallEndsMarksItsSpan() async throws {
+        try await KeycloakEmulator.withRunning(.init()) { eu in
+            try seedTenant(eu, idPrefix: "eu")
+            try await OTLPReceiver.withRunning { collector, url in
+                let telemetry = try Telemetry.make(
+                    TelemetrySettings(otlpEndpoint: url), metrics: PrometheusMetrics().metrics, logger: quietLogger, batching: Self.quick)
+                try await withProxy(proxyConfig([tenantConfig("eu", eu)]), telemetry: telemetry) { client in
+                    let token = TestAgent.incidentBot.token
+                    // Rejected as JSON-RPC errors: a tool that does not exist, arguments of the wrong type.
+                    #expect(try await client.rpc("tools/call", ["name": "drop_database", "arguments": [:]], token: token).json["error"].exists)
+                    #expect(try await client.rpc("tools/call", ["name": "logout_user", "arguments": ["user_id": 5]], token: token).json["error"].exists)
+                    // Refused by policy: nothing reaches Keycloak.
+                    let denied = try await client.callTool("logout_user", ["user_id": "eu-bob", "realm": "master"], token: token)
+                    #expect(denied["isError"].bool == true)
+                    #expect(eu.requestCount(.logout) == 0)
+                    #expect(await eventually(within: 10) { collector.received.count == 3 })
+                }
+                let spans = collector.received
+                let unknown = try #require(spans.first { $0.name == "tools/call" }, "\(spans.map(\.name))")
+                #expect(unknown.isError && unknown.attributes["error.type"] == "unknown_tool")
+                #expect(unknown.attributes["gen_ai.tool.name"] == "drop_database" && unknown.attributes["keycloak_mcp.outcome"] == "error")
+                let calls = spans.filter { $0.name == "tools/call logout_user" }
+                #expect(calls.count == 2 && calls.allSatisfy(\.isError))
+                #expect(Set(calls.compactMap { $0.attributes["keycloak_mcp.outcome"] }) == ["error", "denied"])
+                let refused = try #require(calls.first { $0.attributes["keycloak_mcp.outcome"] == "denied" })
+                #expect(refused.attributes["keycloak.tenant"] == "eu" && refused.attributes["keycloak.realm"] == "master")
+                #expect(refused.attributes["error.type"] != nil)
+                #expect(calls.contains { $0.attributes["error.type"] == "invalid_params" })
             }
         }
     }

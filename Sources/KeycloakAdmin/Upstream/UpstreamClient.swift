@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -25,6 +26,9 @@ final class UpstreamClient: Sendable {
     /// `scheme://host[:port]` of the tenant, without a trailing slash.
     let origin: String
     private let configuration: HTTPClient.Configuration
+    private let tracer: (any Tracer)?
+    /// Host and port of `origin`, for spans.
+    private let server: (address: String, port: Int)?
     private let state = Mutex(State.idle)
     private let onRetry: (@Sendable () -> Void)?
 
@@ -36,7 +40,8 @@ final class UpstreamClient: Sendable {
 
     /// - Parameters:
     ///   - origin: `http(s)://host[:port]`, already checked.
-    ///   - tracer: makes a client span of each request and sends its `traceparent`; nil: none.
+    ///   - tracer: makes a client span of each request (``send(_:timeout:realm:)``) and sends its
+    ///     `traceparent`; nil: none.
     ///   - onRetry: called each time a request goes again after its connection lost it before the answer.
     /// - Throws: `invalid_argument` when a TLS file cannot be loaded.
     init(
@@ -59,11 +64,16 @@ final class UpstreamClient: Sendable {
         // A refused connection fails the call at once (the breaker counts it), rather than
         // being tried again until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
-        // AsyncHTTPClient's own spans: one per request, its context in `traceparent`. Without a
-        // tracer it would take the global one (a no-op tracer) and still make a span per request.
-        configuration.tracing.tracer = tracer
+        // The spans are this client's own (``send(_:timeout:realm:)``): AsyncHTTPClient's would
+        // carry the full URL, user ids and usernames included. Without this it would take the
+        // global tracer (a no-op one) and still make a span per request.
+        configuration.tracing.tracer = nil
         self.origin = origin
         self.configuration = configuration
+        self.tracer = tracer
+        self.server = URL(string: origin).flatMap { url in
+            url.host.map { ($0, url.port ?? (url.scheme == "https" ? 443 : 80)) }
+        }
         self.onRetry = onRetry
     }
 
@@ -92,7 +102,42 @@ final class UpstreamClient: Sendable {
     /// out) goes once more, within the same timeout, unless the call was cancelled.
     /// AsyncHTTPClient does not say whether the connection was a reused one, so a new
     /// connection's loss goes once more too. An answer cut short never goes again.
+    ///
+    /// With a tracer, the request is a client span named by its method and template
+    /// (`POST /admin/realms/{realm}/users/{id}/logout`), a child of the task's
+    /// `ServiceContext`, whose `traceparent` Keycloak gets: its attributes are the method, the
+    /// template, the realm, the server's address and port and the status; never the path
+    /// itself, a query or a header.
     func send(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
+        guard let tracer else { return try await sendUntraced(request, timeout: timeout, realm: realm) }
+        let span = tracer.startSpan("\(request.method.rawValue) \(request.template)", ofKind: .client)
+        defer { span.end() }
+        span.attributes["http.request.method"] = request.method.rawValue
+        span.attributes["url.template"] = "\(request.template)"
+        if let realm { span.attributes["keycloak.realm"] = realm }
+        if let server {
+            span.attributes["server.address"] = server.address
+            span.attributes["server.port"] = server.port
+        }
+        var traced = request
+        tracer.inject(span.context, into: &traced.headers, using: HTTPHeadersInjector())
+        do {
+            let response = try await sendUntraced(traced, timeout: timeout, realm: realm)
+            span.attributes["http.response.status_code"] = response.status
+            if response.status >= 400 {
+                span.attributes["error.type"] = String(response.status)
+                span.setStatus(SpanStatus(code: .error))
+            }
+            return response
+        } catch {
+            span.attributes["error.type"] = error.code.rawValue
+            span.setStatus(SpanStatus(code: .error, message: error.code.rawValue))
+            throw error
+        }
+    }
+
+    /// ``send(_:timeout:realm:)`` without a span.
+    private func sendUntraced(_ request: UpstreamRequest, timeout: Duration, realm: String?) async throws(KeycloakError) -> UpstreamResponse {
         guard let client else {
             throw KeycloakError(.upstreamUnavailable, "the connection pool of this tenant was closed", realm: realm)
         }

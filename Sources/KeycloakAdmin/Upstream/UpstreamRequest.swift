@@ -6,6 +6,9 @@ import NIOHTTP1
 struct UpstreamRequest: Sendable {
     var method: HTTPMethod
     var path: String
+    /// The path with its variable parts named (`/admin/realms/{realm}/users/{id}/logout`): the
+    /// name of its span, which never carries a user id or a username.
+    var template: StaticString
     var headers: HTTPHeaders
     var body: ByteBuffer?
     /// Sending it twice has the effect of sending it once, so it may go again when a reused
@@ -16,9 +19,13 @@ struct UpstreamRequest: Sendable {
 
     /// - Parameter idempotent: true for a request that is idempotent in effect although its
     ///   method is not safe (Keycloak's logout of a user, a token request).
-    init(_ method: HTTPMethod, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, idempotent: Bool = false) {
+    init(
+        _ method: HTTPMethod, path: String, template: StaticString, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
+        idempotent: Bool = false
+    ) {
         self.method = method
         self.path = path
+        self.template = template
         self.headers = headers
         self.body = body
         self.idempotent = idempotent || [.GET, .HEAD, .OPTIONS].contains(method)

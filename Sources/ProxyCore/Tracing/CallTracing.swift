@@ -9,6 +9,7 @@ public struct CallTracing: Sendable {
     /// The trace id (32 hex digits) of a span's context, if it has one.
     public let traceID: @Sendable (ServiceContext) -> String?
 
+    /// Tracing with `tracer`, whose contexts' trace ids `traceID` reads.
     public init(tracer: any Tracer, traceID: @escaping @Sendable (ServiceContext) -> String?) {
         self.tracer = tracer
         self.traceID = traceID

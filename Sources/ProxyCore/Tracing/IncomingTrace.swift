@@ -4,9 +4,12 @@ public import Instrumentation
 /// request's `params._meta` or its HTTP headers. The tracer checks them: a malformed
 /// `traceparent` starts a new trace.
 public struct IncomingTrace: Sendable, Hashable {
+    /// `00-{trace id}-{parent span id}-{flags}`, as the client sent it.
     public var traceparent: String?
+    /// Vendor entries that travel with it, as sent.
     public var tracestate: String?
 
+    /// The context as the client sent it, unchecked.
     public init(traceparent: String? = nil, tracestate: String? = nil) {
         self.traceparent = traceparent
         self.tracestate = tracestate
@@ -19,6 +22,7 @@ public struct IncomingTrace: Sendable, Hashable {
     public struct Reader: Extractor {
         public init() {}
 
+        /// The value of `key` (`traceparent` or `tracestate`, in any case); nil for any other.
         public func extract(key: String, from carrier: IncomingTrace) -> String? {
             switch key.lowercased() {
             case "traceparent": carrier.traceparent

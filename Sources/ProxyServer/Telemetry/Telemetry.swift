@@ -25,7 +25,7 @@ public struct Telemetry: Sendable {
         /// How long one export may take, the collector's answer included.
         public var exportTimeout: Duration = .seconds(10)
         /// Spans kept while an export is under way or the collector is away; more are dropped
-        /// (and counted). A full queue is sent a quarter at a time. swift-otel's 2,048 (512 a
+        /// (and counted). A full queue is sent half at a time. swift-otel's 2,048 (512 a
         /// batch) dropped spans at a few thousand calls a second with the collector answering.
         public var maxQueueSize = 8192
 

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// swift-otel 1.6 reports its exporter's results only as log lines: `Failed to export batch.`
 /// (with `batch_size`), `Spans were dropped this iteration because queue was full` (with
-/// `dropped_count`) and `Exported batch.`. The package is pinned to its minor version for that
+/// `dropped_count`), `Partial success` (with `rejected_spans`) and `Exported batch.`. The package is pinned to its minor version for that
 /// reason, and `TracingTests` fail should the lines change. Its other lines, some of which
 /// quote what a client sent, go to the proxy's log at debug level.
 final class TraceExportMonitor: Sendable {
@@ -48,7 +48,11 @@ final class TraceExportMonitor: Sendable {
         case "Failed to export batch.":
             failed(Self.count(metadata["batch_size"]), error: event.error)
         case "Spans were dropped this iteration because queue was full":
-            queueFull(Self.count(metadata["dropped_count"]))
+            lostWhileAnswering(Self.count(metadata["dropped_count"]), reason: "more spans than the trace exporter keeps up with (its queue was full)")
+        case "Partial success":
+            // The collector took the batch but refused some of its spans.
+            let rejected = Self.count(metadata["rejected_spans"])
+            if rejected > 0 { lostWhileAnswering(rejected, reason: "the collector refused some spans of a batch it took") }
         case "Exported batch.":
             let recovered = state.withLock { state -> Int? in
                 guard state.failing else { return nil }
@@ -84,9 +88,10 @@ final class TraceExportMonitor: Sendable {
             metadata: metadata)
     }
 
-    /// Spans that found the queue full: during an outage, part of it; otherwise the exporter
-    /// falls behind, which is said at most every ``queueWarningInterval``.
-    private func queueFull(_ count: Int) {
+    /// Spans lost while the collector answers (the queue was full, or the collector refused
+    /// them): during an outage, part of it; otherwise said at most every
+    /// ``queueWarningInterval``.
+    private func lostWhileAnswering(_ count: Int, reason: String) {
         metrics.spansDropped(count)
         let now = ContinuousClock.now
         let dropped = state.withLock { state -> Int? in
@@ -104,7 +109,7 @@ final class TraceExportMonitor: Sendable {
         }
         guard let dropped else { return }
         logger.warning(
-            "spans dropped: more spans than the trace exporter keeps up with (its queue was full); counted in \(ProxyMetrics.Name.spansDropped), said again at most every \(Self.queueWarningInterval)",
+            "spans dropped: \(reason); counted in \(ProxyMetrics.Name.spansDropped), said again at most every \(Self.queueWarningInterval)",
             metadata: ["endpoint": "\(endpoint)", "spans_dropped": "\(dropped)"])
     }
 
@@ -120,8 +125,15 @@ final class TraceExportMonitor: Sendable {
     /// Hands swift-otel's log lines to the monitor.
     struct Handler: LogHandler {
         let monitor: TraceExportMonitor
-        var logLevel: Logger.Level = .debug
         var metadata: Logger.Metadata = [:]
+
+        /// Always debug: the monitor needs `Exported batch.` to see an outage end. swift-otel
+        /// sets its diagnostic logger's level from `OTEL_LOG_LEVEL`, which would blind it; the
+        /// lines it passes on go to the proxy's log at its own level.
+        var logLevel: Logger.Level {
+            get { .debug }
+            set {}
+        }
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
             get { metadata[key] }
