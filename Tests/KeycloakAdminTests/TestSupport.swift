@@ -113,15 +113,18 @@ final class TokenEventLog: Sendable {
     var names: [String] { events.withLock { $0 } }
 }
 
-/// A first logout, token fetch included, tried up to three times: on a machine loaded with the
-/// whole suite a cold first call can outlast a short request timeout, which is not what the
-/// caller tests.
+/// A first logout, token fetch included, tried again after a timeout for up to 20 s: on a
+/// machine loaded with the whole suite a cold first call (the emulator may still be making its
+/// signing key) can outlast a short request timeout, which is not what the caller tests. A
+/// failed token fetch is paced (0.5 s, then 1 s, ...), and calls meanwhile fail at once with
+/// its error, so each try waits a little first.
 func warmUp(_ client: KeycloakAdminClient) async throws {
-    for _ in 1..<3 {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while true {
         guard let error = await failure({ try await client.logout(realm: "customers", userID: aliceID) }) else { return }
-        if error.code != .upstreamTimeout { throw error }
+        guard error.code == .upstreamTimeout, ContinuousClock.now < deadline else { throw error }
+        try await Task.sleep(for: .milliseconds(250))
     }
-    try await client.logout(realm: "customers", userID: aliceID)
 }
 
 /// A server on a free loopback port that gives every connection it accepts a handler from
