@@ -47,7 +47,7 @@ extension ToolRouter {
         if let tenant = record.tenant { span.attributes["keycloak.tenant"] = tenant }
         if let realm = record.realm { span.attributes["keycloak.realm"] = realm }
         span.attributes["keycloak_mcp.outcome"] = record.outcome.text.description
-        if let code = record.errorCode ?? (record.outcome == .denied ? "policy_denied" : nil) {
+        if let code = record.errorCode ?? (record.outcome == .denied ? ToolErrorCode.policyDenied.rawValue : nil) {
             span.attributes["error.type"] = code
             span.setStatus(SpanStatus(code: .error, message: code))
         }
