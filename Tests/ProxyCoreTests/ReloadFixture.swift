@@ -34,9 +34,12 @@ struct ReloadFixture {
 
 /// Runs `body` with a ``ReloadFixture`` whose file holds `initial(euURL, usURL)`; `layout`
 /// may place the file differently and return its path. Everything is stopped afterwards.
+///
+/// The file is not watched unless `pollInterval` says how often: a test that calls
+/// `reload()` itself and counts reloads must not race the watcher noticing the same write.
 func withReloader(
     initial: (String, String) -> String,
-    pollInterval: Duration = .milliseconds(50),
+    pollInterval: Duration = .zero,
     reloadOnSIGHUP: Bool = false,
     layout: ((TempDirectory, String) throws -> String)? = nil,
     _ body: (ReloadFixture) async throws -> Void

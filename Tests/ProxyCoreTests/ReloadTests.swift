@@ -14,7 +14,9 @@ import Darwin
 @Suite("Config reload against emulated Keycloaks", .timeLimit(.minutes(1)))
 struct ReloadTests {
     @Test func anAddedTenantIsReachableOnTheNextCallAfterTheFileChanges() async throws {
-        try await withReloader(initial: { eu, _ in configYAML(defaultTenant: "eu", tenantYAML("eu", url: eu)) }) { f in
+        try await withReloader(
+            initial: { eu, _ in configYAML(defaultTenant: "eu", tenantYAML("eu", url: eu)) }, pollInterval: .milliseconds(50)
+        ) { f in
             let before = try await f.call("logout_user", ["user_id": .string(bobID), "tenant": "us"])
             #expect(errorCode(before) == "unknown_tenant")
 
@@ -190,7 +192,7 @@ struct ReloadTests {
             return dir.path + "/config.yaml"
         }
         let text = { (eu: String, realm: String) in configYAML(tenantYAML("eu", url: eu, "allowed_realms: [customers, \(realm)]")) }
-        try await withReloader(initial: { eu, _ in text(eu, "partner-acmx") }, layout: layout) { f in
+        try await withReloader(initial: { eu, _ in text(eu, "partner-acmx") }, pollInterval: .milliseconds(50), layout: layout) { f in
             let denied = try await f.call("logout_user", ["user_id": .string(aliceID), "realm": "partner-acme"])
             #expect(errorCode(denied) == "policy_denied")
 
