@@ -37,26 +37,21 @@ public struct ConfigLoader: Sendable {
 
     /// Loads config text; `fileName` names it in errors, `directory` anchors relative paths.
     public func load(bytes: [UInt8], fileName: String, directory: String) throws(ConfigErrors) -> Loaded {
-        // What libyaml cannot get past ends the list here; everything else the parser steps over
-        // (a duplicate key, say) is reported with what decoding and validation find.
-        let root: Node
+        // Parsed and decoded where what is freed after the load does not share pages with what
+        // stays (the validated config, built on this thread; see HeapOfItsOwn).
+        let parsed = HeapOfItsOwn.run { [environment] in Self.parse(bytes, environment: environment) }
         let parseProblems: [YAMLError]
-        do throws(YAMLErrors) {
-            let (node, problems) = try YAMLParser().parseCollecting(bytes: bytes)
-            guard let node else {
-                throw YAMLErrors(problems + [YAMLError(mark: .start, message: "the file is empty; expected a mapping of settings")])
-            }
-            (root, parseProblems) = (node, problems)
-        } catch {
-            throw ConfigErrors(error.errors.map { ConfigError(file: fileName, $0) })
+        let file: ConfigFile
+        let decodingErrors: [YAMLError]
+        switch parsed {
+        case .unreadable(let errors):
+            throw ConfigErrors(errors.map { ConfigError(file: fileName, $0) })
+        case .undecodable(let problems):
+            throw ConfigErrors(Self.inFileOrder(problems.map { ConfigError(file: fileName, $0) }))
+        case .decoded(let decoded, let parsing, let decoding):
+            (file, parseProblems, decodingErrors) = (decoded, parsing, decoding)
         }
-        let decoder = YAMLDecoder(environment: environment, extensionKeyPrefix: "x-")
-        let (file, decodingErrors) = decoder.decodeCollecting(ConfigFile.self, from: root)
-        // A decoding error where the parser already reported one (the empty value an alias to no
-        // anchor stands for) says the same thing again.
-        let parsedMarks = Set(parseProblems.map(\.mark))
-        var errors = (parseProblems + decodingErrors.filter { !parsedMarks.contains($0.mark) }).map { ConfigError(file: fileName, $0) }
-        guard let file else { throw ConfigErrors(Self.inFileOrder(errors)) }
+        var errors = Self.problems(parsing: parseProblems, decoding: decodingErrors).map { ConfigError(file: fileName, $0) }
 
         // Validate even a file with decoding errors, so one run names every mistake; skip what
         // validation says about values decoding already reported (or left as placeholders).
@@ -68,6 +63,42 @@ public struct ConfigLoader: Sendable {
             throw ConfigErrors(Self.inFileOrder(errors))
         }
         return Loaded(config: config, warnings: validator.warnings)
+    }
+
+    /// What parsing and decoding made of a file.
+    private enum Parsed {
+        /// libyaml could not get past these.
+        case unreadable([YAMLError])
+        /// Decoding gave no value; every problem found, parser's and decoder's.
+        case undecodable([YAMLError])
+        case decoded(ConfigFile, parsing: [YAMLError], decoding: [YAMLError])
+    }
+
+    /// Parses and decodes. What libyaml cannot get past ends the list here; everything else the
+    /// parser steps over (a duplicate key, say) is reported with what decoding and validation find.
+    private static func parse(_ bytes: [UInt8], environment: [String: String]) -> Parsed {
+        let root: Node
+        let parseProblems: [YAMLError]
+        do throws(YAMLErrors) {
+            let (node, problems) = try YAMLParser().parseCollecting(bytes: bytes)
+            guard let node else {
+                return .unreadable(problems + [YAMLError(mark: .start, message: "the file is empty; expected a mapping of settings")])
+            }
+            (root, parseProblems) = (node, problems)
+        } catch {
+            return .unreadable(error.errors)
+        }
+        let decoder = YAMLDecoder(environment: environment, extensionKeyPrefix: "x-")
+        let (file, decodingErrors) = decoder.decodeCollecting(ConfigFile.self, from: root)
+        guard let file else { return .undecodable(problems(parsing: parseProblems, decoding: decodingErrors)) }
+        return .decoded(file, parsing: parseProblems, decoding: decodingErrors)
+    }
+
+    /// A decoding error where the parser already reported one (the empty value an alias to no
+    /// anchor stands for) says the same thing again.
+    private static func problems(parsing: [YAMLError], decoding: [YAMLError]) -> [YAMLError] {
+        let parsedMarks = Set(parsing.map(\.mark))
+        return parsing + decoding.filter { !parsedMarks.contains($0.mark) }
     }
 
     private static func inFileOrder(_ errors: [ConfigError]) -> [ConfigError] {

@@ -77,10 +77,11 @@ extension ConfigValidator {
             return nil
         }
         var match = AgentOAuthMatch(
-            issuer: value.issuer.value, clientID: value.clientID?.value, subject: value.subject?.value, username: value.username?.value,
-            role: value.role?.value)
+            issuer: kept.string(value.issuer.value), clientID: value.clientID.map { kept.string($0.value) },
+            subject: value.subject.map { kept.string($0.value) }, username: value.username.map { kept.string($0.value) },
+            role: value.role.map { kept.string($0.value) })
         if let clientRole = value.clientRole?.value {
-            match.clientRole = .init(client: clientRole.client.value, role: clientRole.role.value)
+            match.clientRole = .init(client: kept.string(clientRole.client.value), role: kept.string(clientRole.role.value))
         }
         for field in [value.clientID, value.subject, value.username, value.role, value.clientRole?.value.client, value.clientRole?.value.role] {
             if let field, field.value.isEmpty { fail(field, "expected a non-empty value") }

@@ -10,6 +10,8 @@ struct ConfigValidator {
     let files: FileAccess
     private(set) var errors: [ConfigError] = []
     private(set) var warnings: [ConfigError] = []
+    /// What the validated config keeps of the file's text, one copy of each.
+    var kept = ConfigInterner()
 
     init(fileName: String, directory: String, files: FileAccess) {
         self.fileName = fileName
@@ -45,7 +47,7 @@ struct ConfigValidator {
         var defaultTenant: String?
         if let name = file.defaultTenant {
             if tenantNames.contains(name.value) {
-                defaultTenant = name.value
+                defaultTenant = kept.string(name.value)
             } else {
                 fail(name, "no tenant is named \"\(name.value)\"" + suggestion(name.value, among: tenantNames))
             }
@@ -195,13 +197,15 @@ struct ConfigValidator {
             if user.value.isEmpty {
                 fail(user, "an empty name protects no user")
             } else {
-                protected.append(user.value)
+                protected.append(kept.string(user.value))
             }
         }
         let confirm = checkedConfirm(section.confirm)
         guard errors.count == errorCount, let url, let auth else { return nil }
         let connection = ConnectionSettings(url: url, basePath: basePath, auth: auth, pool: pool, timeouts: timeouts, tls: tls)
-        var tenant = TenantConfig(name: name.value, connection: connection, realms: realms, protectedUsers: protected, limits: limits, breaker: breaker)
+        var tenant = TenantConfig(
+            name: kept.string(name.value), connection: connection, realms: realms, protectedUsers: kept.strings(protected), limits: limits,
+            breaker: breaker)
         tenant.confirm = confirm
         return tenant
     }
@@ -328,7 +332,7 @@ struct ConfigValidator {
             fail(path, "a base path has no empty, \".\" or \"..\" segments, found \"\(text)\"")
             return nil
         }
-        return text
+        return kept.string(text)
     }
 
     private mutating func validateAuth(_ auth: Located<AuthSection>) -> AdminAuth? {
@@ -337,7 +341,7 @@ struct ConfigValidator {
         var realm = "master"
         if let name = section.realm {
             checkRealmName(name)
-            realm = name.value
+            realm = kept.string(name.value)
         }
         let grant = section.grantType?.value ?? .clientCredentials
         let result: AdminAuth?
@@ -354,9 +358,9 @@ struct ConfigValidator {
             }
             if clientID.value.isEmpty { fail(clientID, "a client id cannot be empty") }
             let secret = secret(section.clientSecret, file: section.clientSecretFile, name: "client_secret", required: true, in: auth)
-            result = secret.map { AdminAuth(realm: realm, clientID: clientID.value, grant: .clientCredentials(secret: $0)) }
+            result = secret.map { AdminAuth(realm: realm, clientID: kept.string(clientID.value), grant: .clientCredentials(secret: $0)) }
         case .password:
-            let clientID = section.clientID?.value ?? "admin-cli"
+            let clientID = kept.string(section.clientID?.value ?? "admin-cli")
             if section.clientID?.value.isEmpty == true { fail(section.clientID!, "a client id cannot be empty") }
             guard let username = section.username else {
                 fail(auth, "missing required key \"username\" (grant_type password logs in as a user)")
@@ -365,7 +369,7 @@ struct ConfigValidator {
             let password = secret(section.password, file: section.passwordFile, name: "password", required: true, in: auth)
             let clientSecret = secret(section.clientSecret, file: section.clientSecretFile, name: "client_secret", required: false, in: auth)
             result = password.map {
-                AdminAuth(realm: realm, clientID: clientID, grant: .password(username: username.value, password: $0, clientSecret: clientSecret))
+                AdminAuth(realm: realm, clientID: clientID, grant: .password(username: kept.string(username.value), password: $0, clientSecret: clientSecret))
             }
         }
         return errors.count == errorCount ? result : nil
@@ -382,7 +386,7 @@ struct ConfigValidator {
                 fail(value, "\(name) is empty")
                 return nil
             }
-            return value.value
+            return Secret(kept.string(value.value.revealed))
         case (nil, .some(let path)):
             guard let bytes = readFile(path, what: "\(name)_file") else { return nil }
             var text = String(decoding: bytes, as: UTF8.self)
@@ -391,7 +395,7 @@ struct ConfigValidator {
                 fail(path, "\(name)_file \"\(path.value)\" is empty")
                 return nil
             }
-            return Secret(text)
+            return Secret(kept.string(text))
         case (nil, nil):
             if required { fail(auth, "missing required key \"\(name)\" (or \(name)_file)") }
             return nil
@@ -430,10 +434,10 @@ struct ConfigValidator {
     private mutating func validateRealms(_ section: TenantSection) -> RealmRules {
         var defaultRealm: String?
         if let realm = section.defaultRealm, checkRealmName(realm) {
-            defaultRealm = realm.value
+            defaultRealm = kept.string(realm.value)
         }
-        let allowed = section.allowedRealms.map { $0.compactMap { checkedPattern($0) } }
-        let denied = (section.deniedRealms ?? []).compactMap { checkedPattern($0) }
+        let allowed = section.allowedRealms.map { kept.patterns($0.compactMap { checkedPattern($0) }) }
+        let denied = kept.patterns((section.deniedRealms ?? []).compactMap { checkedPattern($0) })
         if defaultRealm == nil, section.allowedRealms == nil, section.defaultRealm == nil {
             fail(Located((), mark: section.url.mark, path: Array(section.url.path.dropLast())), "set default_realm, allowed_realms, or both: without them no realm may be used")
         }
@@ -467,7 +471,7 @@ struct ConfigValidator {
             fail(pattern, "\"\(pattern.value)\" can never match: \(problem)")
             return nil
         }
-        return RealmPattern(pattern.value)
+        return kept.pattern(pattern.value)
     }
 
     /// Why a realm name or pattern can never name a realm the proxy would call, if it cannot.
@@ -565,7 +569,7 @@ struct ConfigValidator {
                             patterns?.append(pattern)
                         }
                     }
-                    scopes?[scope.name.value] = .some(patterns)
+                    scopes?[kept.string(scope.name.value)] = .some(patterns.map { kept.patterns($0) })
                 }
             }
             let confirm = checkedConfirm(agent.confirm)
@@ -575,7 +579,7 @@ struct ConfigValidator {
                 }
             }
             if hash != nil || match != nil {
-                var config = AgentConfig(name: name.value, tokenSHA256: hash, oauth: match, tools: tools, tenants: scopes)
+                var config = AgentConfig(name: kept.string(name.value), tokenSHA256: hash, oauth: match, tools: tools, tenants: scopes)
                 config.confirm = confirm
                 agents.append(config)
             }
