@@ -33,3 +33,23 @@ public struct LogoutResult: Sendable, Hashable {
         return .object(result)
     }
 }
+
+extension LogoutResult: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case tenant, realm, userID = "user_id", username, message, status, dryRun = "dry_run", sessions
+    }
+
+    /// The same object as ``structured``, written by the encoder without a ``JSONValue`` in
+    /// between: every successful logout's result is encoded this way.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tenant, forKey: .tenant)
+        try container.encode(realm, forKey: .realm)
+        try container.encode(userID, forKey: .userID)
+        try container.encodeIfPresent(username, forKey: .username)
+        try container.encode(message, forKey: .message)
+        try container.encode(dryRunSessions == nil ? "success" : "dry_run", forKey: .status)
+        try container.encode(dryRunSessions != nil, forKey: .dryRun)
+        try container.encodeIfPresent(dryRunSessions, forKey: .sessions)
+    }
+}

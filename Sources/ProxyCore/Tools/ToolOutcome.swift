@@ -19,7 +19,8 @@ public enum ToolOutcome: Sendable, Hashable {
 
     /// The text rendering of the structured content: compact JSON, keys sorted.
     public var text: String {
-        structuredContent.jsonText
+        if case .loggedOut(let result) = self { return JSONCoding.text(result) }
+        return structuredContent.jsonText
     }
 
     public var isError: Bool {

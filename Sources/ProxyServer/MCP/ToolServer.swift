@@ -53,9 +53,9 @@ public struct ToolServer: Sendable {
             }
             switch (await answer(method, params: params, caller: caller, requestID: requestID, era: era, headers: headers), era) {
             case (.success(let result), .legacy):
-                return MCPReply(status: .ok, body: Self.encode(id: id, result: result))
+                return MCPReply(status: .ok, body: Self.encode(id: id, result: result, modern: false))
             case (.success(let result), .modern):
-                return MCPReply(status: .ok, body: Self.encode(id: id, result: Self.complete(result)))
+                return MCPReply(status: .ok, body: Self.encode(id: id, result: result, modern: true))
             case (.failure(var error), .legacy):
                 error.id = id
                 return MCPReply(status: .ok, body: error.encoded)
@@ -69,33 +69,33 @@ public struct ToolServer: Sendable {
     /// The result of one request in `era`, or the JSON-RPC error that answers it.
     func answer(
         _ method: String, params: JSONValue?, caller: Caller, requestID: String, era: RequestEra, headers: MCPRequestHeaders? = nil
-    ) async -> Result<JSONValue, JSONRPCError> {
+    ) async -> Result<MCPResult, JSONRPCError> {
         switch (method, era) {
         case ("tools/call", _):
             let trace = Self.incomingTrace(params, headers: headers)
             return await call(params, caller: caller, requestID: requestID, confirmation: Self.confirmation(params, era: era), trace: trace)
-                .map(\.callToolResult)
+                .map(MCPResult.toolCall)
         case ("tools/list", .legacy):
-            return .success(["tools": toolList(for: caller)])
+            return .success(.value(["tools": toolList(for: caller)]))
         case ("tools/list", .modern):
-            return .success([
+            return .success(.value([
                 "tools": toolList(for: caller),
                 "ttlMs": .int(Self.toolListLifetimeMilliseconds),
                 // The list shows only what this caller may use.
                 "cacheScope": "private",
-            ])
+            ]))
         case ("server/discover", .modern):
-            return .success([
+            return .success(.value([
                 "supportedVersions": .array(ProtocolRevision.all.map(JSONValue.string)),
                 "capabilities": Self.capabilities,
                 "instructions": .string(Self.instructions),
                 "ttlMs": .int(Self.discoveryLifetimeMilliseconds),
                 "cacheScope": "public",
-            ])
+            ]))
         case ("initialize", .legacy):
-            return Self.initialize(params)
+            return Self.initialize(params).map(MCPResult.value)
         case ("ping", .legacy):
-            return .success(.object([:]))
+            return .success(.value(.object([:])))
         default:
             return .failure(.methodNotFound(method))
         }
@@ -178,8 +178,16 @@ public struct ToolServer: Sendable {
         return error.jsonRPCError
     }
 
-    /// `{"id":...,"jsonrpc":"2.0","result":...}`
-    static func encode(id: JSONValue, result: JSONValue) -> Data {
-        JSONCoding.encode(JSONValue.object(["id": id, "jsonrpc": "2.0", "result": result]))
+    /// `{"id":...,"jsonrpc":"2.0","result":...}` answering a 2026-07-28 request when `modern`.
+    static func encode(id: JSONValue, result: MCPResult, modern: Bool) -> Data {
+        switch result {
+        case .toolCall(.inputRequired(let request)):
+            let value = ToolOutcome.inputRequiredResult(request)
+            return JSONCoding.encode(MCPResultReply(id: id, result: modern ? complete(value) : value))
+        case .toolCall(let outcome):
+            return JSONCoding.encode(MCPResultReply(id: id, result: CallToolResult(outcome, modern: modern)))
+        case .value(let value):
+            return JSONCoding.encode(MCPResultReply(id: id, result: modern ? complete(value) : value))
+        }
     }
 }
