@@ -4,18 +4,24 @@ extension JSONValue: Codable {
     public static let maximumDepth = 64
 
     public init(from decoder: any Decoder) throws {
-        guard decoder.codingPath.count <= Self.maximumDepth else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "nested deeper than \(Self.maximumDepth) levels"))
-        }
         // Each kind tried is a failed decode when it is the wrong one: the kinds MCP messages
         // hold most (strings, then objects) go first.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(String.self) {
+            return
+        }
+        if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
+            return
+        }
+        // Checked once a value may hold others (the coding path is built anew on each ask, so
+        // not for the strings that most values are).
+        guard decoder.codingPath.count <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "nested deeper than \(Self.maximumDepth) levels"))
+        }
+        if let value = try? container.decode([String: JSONValue].self) {
             self = .object(value)
         } else if let value = try? container.decode(Int.self) {
             self = .int(value)
