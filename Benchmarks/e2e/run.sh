@@ -15,6 +15,8 @@
 #               has them since 752a06f) with nothing of the proxy between
 #               (cd Benchmarks && swift build -c release --product e2e-floor;
 #               FLOOR_EXECUTOR=dispatch: Swift's default executor instead)
+#   floor-2ms   the same floor (a second process, FLOOR_2MS_PORT) -> nginx, after 2 ms: what the
+#               library stack alone adds to direct-2ms, against which the proxy-2ms figures read
 #   relay       wrk -> nginx's proxy_pass -> nginx's logout path: a C reverse proxy, no MCP
 #   peer        wrk -> mcp-keycloak 1.2.2 (TRANSPORT=http) -> nginx, instant (see setup-peer.sh)
 #   proxy-token wrk -> a second keycloak-mcp-proxy serve (PROXY_AUTH_PORT) -> nginx, instant: the
@@ -64,6 +66,7 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 PROXY_PORT=${PROXY_PORT:-18081}
 PEER_PORT=${PEER_PORT:-18082}
 FLOOR_PORT=${FLOOR_PORT:-18083}
+FLOOR_2MS_PORT=${FLOOR_2MS_PORT:-18091}
 RELAY_PORT=${RELAY_PORT:-18084}
 PROXY_AUTH_PORT=${PROXY_AUTH_PORT:-18085}
 ISSUER_PORT=${ISSUER_PORT:-18086}
@@ -77,7 +80,7 @@ echo "run directory: $RUN" >&2
 source "$HERE/lib.sh"
 
 has() { [[ " $TARGETS " == *" $1 "* ]]; }
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$RELAY_PORT" "$SLOW_PORT" "$PROXY_AUTH_PORT" "$ISSUER_PORT" \
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$PEER_PORT" "$FLOOR_PORT" "$FLOOR_2MS_PORT" "$RELAY_PORT" "$SLOW_PORT" "$PROXY_AUTH_PORT" "$ISSUER_PORT" \
     "$PROXY_TRACED_PORT" "$COLLECTOR_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
 done
@@ -158,6 +161,12 @@ if has floor; then
     PIDS+=($FLOOR_PID)
     wait_for "http://127.0.0.1:$FLOOR_PORT/mcp" 404   # GET: only POST is routed
 fi
+if has floor-2ms; then
+    "$FLOOR" "$FLOOR_2MS_PORT" "$SLOW_UPSTREAM/admin/realms/customers/users/bench-user-1/logout" > "$RUN/floor-2ms.log" 2>&1 &
+    FLOOR_2MS_PID=$!
+    PIDS+=($FLOOR_2MS_PID)
+    wait_for "http://127.0.0.1:$FLOOR_2MS_PORT/mcp" 404
+fi
 
 # --- the peer: mcp-keycloak 1.2.2 over Streamable HTTP (stateful: it needs a session) --------
 if has peer; then
@@ -185,13 +194,14 @@ url_of() {
         direct-2ms) echo "$SLOW_UPSTREAM$LOGOUT_PATH" ;;
         proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "http://127.0.0.1:$PROXY_PORT/mcp" ;;
         floor) echo "http://127.0.0.1:$FLOOR_PORT/mcp" ;;
+        floor-2ms) echo "http://127.0.0.1:$FLOOR_2MS_PORT/mcp" ;;
         peer) echo "http://127.0.0.1:$PEER_PORT/mcp" ;;
         relay) echo "http://127.0.0.1:$RELAY_PORT$LOGOUT_PATH" ;;
         proxy-token | proxy-oauth) echo "http://127.0.0.1:$PROXY_AUTH_PORT/mcp" ;;
         proxy-traced) echo "http://127.0.0.1:$PROXY_TRACED_PORT/mcp" ;;
     esac
 }
-mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | proxy-token | proxy-oauth | proxy-traced | floor) echo mcp ;; peer) echo peer ;; esac; }
+mode_of() { case $1 in direct | direct-2ms | relay) echo direct ;; proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms | proxy-token | proxy-oauth | proxy-traced | floor | floor-2ms) echo mcp ;; peer) echo peer ;; esac; }
 # The MCP revision of a row's requests.
 protocol_of() { case $1 in *-2026*) echo 2026-07-28 ;; *) echo 2025-06-18 ;; esac; }
 # The proxy's tenants for a row: the calls go round bench-N (instant) or bench-2ms-N (2 ms).
@@ -200,6 +210,7 @@ server_of() {
     case $1 in
         proxy | proxy-2ms | proxy-2026 | proxy-2026-2ms) echo "${PROXY_PID:-}" ;;
         floor) echo "${FLOOR_PID:-}" ;;
+        floor-2ms) echo "${FLOOR_2MS_PID:-}" ;;
         peer) echo "${PEER_PID:-}" ;;
         proxy-token | proxy-oauth) echo "${PROXY_AUTH_PID:-}" ;;
         proxy-traced) echo "${PROXY_TRACED_PID:-}" ;;
@@ -312,7 +323,7 @@ value() { awk -F'|' -v c="$1" -v t="$2" -v col="$3" '$2 + 0 == c && $3 == " " t 
     fi
     if [[ -n ${PEER_PID:-} ]]; then echo "peer peak RSS (VmHWM): $(( $(kib "$PEER_PID" VmHWM) / 1024 )) MiB"; fi
     for c in $SLOW_CONCURRENCY; do
-        for row in proxy-2ms proxy-2026-2ms; do
+        for row in floor-2ms proxy-2ms proxy-2026-2ms; do
             d=$(value "$c" direct-2ms 4); p=$(value "$c" "$row" 4); d50=$(value "$c" direct-2ms 5); p50=$(value "$c" "$row" 5)
             [[ -n $d && -n $p ]] && awk -v c="$c" -v row="$row" -v d="$d" -v p="$p" -v d50="$d50" -v p50="$p50" 'BEGIN {
                 printf "2 ms upstream, c=%d: %s %.0f calls/s = %.3f of direct-2ms (%.0f); p50 added %d µs\n", c, row, p, p / d, d, p50 - d50 }'
