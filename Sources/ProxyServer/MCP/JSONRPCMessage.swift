@@ -46,8 +46,23 @@ public enum JSONRPCMessage: Sendable, Hashable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             for key in CodingKeys.allCases where container.contains(key) {
-                members[key.rawValue] = try container.decode(JSONValue.self, forKey: key)
+                members[key.rawValue] = try Self.decode(key, from: container)
             }
+        }
+
+        /// A member as a ``JSONValue``, trying first the kind it should be: a wrong guess is a
+        /// thrown and discarded error, and an id (most often a number) and params (an object)
+        /// would otherwise be tried as strings first.
+        private static func decode(_ key: CodingKeys, from container: KeyedDecodingContainer<CodingKeys>) throws -> JSONValue {
+            switch key {
+            case .id:
+                if let number = try? container.decode(Int.self, forKey: key) { return .int(number) }
+            case .params, .result, .error:
+                if let object = try? container.decode([String: JSONValue].self, forKey: key) { return .object(object) }
+            case .jsonrpc, .method:
+                break
+            }
+            return try container.decode(JSONValue.self, forKey: key)
         }
     }
 
