@@ -36,15 +36,30 @@ struct MCPHeadMiddleware: RouterMiddleware {
                 .unsupportedMediaType, JSONRPCError(.invalidRequest, "Unsupported Media Type: Content-Type must be application/json"),
                 headers: [.connection: "close"])
         }
-        let accepts = headers[values: .accept].flatMap { $0.split(separator: ",") }
-            .compactMap { MediaType(from: $0.trimmingCharacters(in: .whitespaces)) }
-            .map { MediaType(type: $0.type, subType: $0.subType) }  // q and other parameters do not matter
+        // The first entry that takes JSON ends the look (clients list it first); an Accept with
+        // no entry that parses is as none.
         let json = MediaType(type: .application, subType: "json")
-        guard accepts.isEmpty || accepts.contains(where: { json.isType($0) }) else {
+        var parsedAny = false
+        for value in headers[values: .accept] {
+            for entry in value.split(separator: ",") {
+                guard let type = MediaType(from: String(Self.trimmingSpace(entry))) else { continue }
+                parsedAny = true
+                // q and other parameters do not matter.
+                if json.isType(MediaType(type: type.type, subType: type.subType)) { return nil }
+            }
+        }
+        guard !parsedAny else {
             return .jsonRPC(
                 .notAcceptable, JSONRPCError(.invalidRequest, "Not Acceptable: Client must accept application/json"),
                 headers: [.connection: "close"])
         }
         return nil
+    }
+
+    /// `entry` without the spaces and tabs HTTP allows around a list element.
+    private static func trimmingSpace(_ entry: Substring) -> Substring {
+        var trimmed = entry.trimmingPrefix { $0 == " " || $0 == "\t" }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed = trimmed.dropLast() }
+        return trimmed
     }
 }
