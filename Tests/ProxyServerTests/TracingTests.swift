@@ -251,6 +251,47 @@ extension EndToEnd {
             #expect(!capture.all.contains { $0.message == "trace export works again" })
         }
 
+        @Test func spansACollectorRefusesAreCountedAndSaidOnceEvenWithOTELLogLevelError() async throws {
+            let capture = LogCapture()
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                try seedTenant(eu, idPrefix: "eu")
+                try await OTLPReceiver.withRunning { collector, url in
+                    collector.rejectingPerExport = 1
+                    let prometheus = PrometheusMetrics()
+                    // swift-otel sets its diagnostic logger's level from OTEL_LOG_LEVEL when the
+                    // backend is made: at error it would hide the partial successes (warning).
+                    setenv("OTEL_LOG_LEVEL", "error", 1)
+                    let made = Result { () throws(ServeError) in
+                        try Telemetry.make(TelemetrySettings(otlpEndpoint: url), metrics: prometheus.metrics, logger: capture.logger, batching: Self.quick)
+                    }
+                    unsetenv("OTEL_LOG_LEVEL")
+                    let telemetry = try made.get()
+                    let tenant = tenantConfig("eu", eu, protectedUsers: [])
+                    try await withProxy(proxyConfig([tenant]), telemetry: telemetry, prometheus: prometheus) { client in
+                        for _ in 0..<10 {
+                            #expect(try await client.callTool("logout_user", ["user_id": "eu-bob"], token: TestAgent.incidentBot.token)["isError"].bool == false)
+                        }
+                        // Ten calls' spans and the token fetch's two: each either kept or refused and counted.
+                        let spans = 22
+                        var dropped = 0.0
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        repeat {
+                            if ContinuousClock.now > deadline { break }
+                            try await Task.sleep(for: .milliseconds(50))
+                            dropped = metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
+                        } while collector.received.count + Int(dropped) < spans
+                        #expect(collector.rejected > 0)
+                        #expect(Int(dropped) == collector.rejected)
+                        #expect(collector.received.count + collector.rejected == spans)
+                    }
+                }
+            }
+            // One warning for the lot: the collector answers, so this is no outage.
+            let warnings = capture.all.filter { $0.level == .warning }.map(\.message)
+            #expect(warnings.count == 1 && warnings.first?.hasPrefix("spans dropped: the collector refused some spans") == true, "\(warnings)")
+            #expect(!capture.all.contains { $0.message.hasPrefix("trace export failing") })
+        }
+
         /// How a collector fails.
         enum CollectorFault: CaseIterable {
             /// Nothing listens: connections are refused.

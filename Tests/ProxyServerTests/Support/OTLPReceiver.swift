@@ -25,6 +25,7 @@ final class OTLPReceiver: Sendable {
     private let spans = Mutex<[ReceivedSpan]>([])
     private let exports = Mutex(0)
     private let refusing = Mutex(false)
+    private let quota = Mutex<(perExport: Int, rejected: Int)>((0, 0))
 
     /// While true, each export is answered 500 and its spans are not kept (a collector in
     /// trouble that still answers).
@@ -32,6 +33,17 @@ final class OTLPReceiver: Sendable {
         get { refusing.withLock { $0 } }
         set { refusing.withLock { $0 = newValue } }
     }
+
+    /// While above zero, each export is taken but up to this many of its spans are refused
+    /// with an OTLP partial success (`rejected_spans` and a message), as a collector over its
+    /// quota does.
+    var rejectingPerExport: Int {
+        get { quota.withLock { $0.perExport } }
+        set { quota.withLock { $0.perExport = newValue } }
+    }
+
+    /// Spans refused by partial successes so far.
+    var rejected: Int { quota.withLock { $0.rejected } }
 
     var received: [ReceivedSpan] { spans.withLock { $0 } }
     var exportCount: Int { exports.withLock { $0 } }
@@ -53,8 +65,16 @@ final class OTLPReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 16 << 20)
             if receiver.failing { return Response(status: .internalServerError) }
             let message = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: Array(buffer: bytes))
-            receiver.take(message)
-            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody())
+            let refused = receiver.take(message)
+            guard refused > 0 else {
+                return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody())
+            }
+            var answer = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+            answer.partialSuccess.rejectedSpans = Int64(refused)
+            answer.partialSuccess.errorMessage = "over the span quota"
+            let encoded: [UInt8] = try answer.serializedBytes()
+            return Response(
+                status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
         }
         var logger = Logger(label: "otlp-receiver")
         logger.logLevel = .critical
@@ -71,7 +91,8 @@ final class OTLPReceiver: Sendable {
         }
     }
 
-    private func take(_ message: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest) {
+    /// Keeps the spans of `message` but those the quota refuses; returns how many it refused.
+    private func take(_ message: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest) -> Int {
         var found: [ReceivedSpan] = []
         for resource in message.resourceSpans {
             let service = resource.resource.attributes.first { $0.key == "service.name" }.map { Self.text($0.value) }
@@ -87,8 +108,14 @@ final class OTLPReceiver: Sendable {
                 }
             }
         }
+        let refused = quota.withLock { quota in
+            let refused = min(quota.perExport, found.count)
+            quota.rejected += refused
+            return refused
+        }
         exports.withLock { $0 += 1 }
-        spans.withLock { $0 += found }
+        spans.withLock { $0 += found.dropFirst(refused) }
+        return refused
     }
 
     private static func text(_ value: Opentelemetry_Proto_Common_V1_AnyValue) -> String {
