@@ -135,6 +135,62 @@ extension EndToEnd {
             }
         }
 
+        @Test("a line longer than server.max_body_bytes is refused and ends the session, newline or not", arguments: [true, false])
+        func anOverlongLineEndsTheSession(withNewline: Bool) async throws {
+            let limit = { (text: String) in text.replacing("  audit_log: audit.jsonl\n", with: "  audit_log: audit.jsonl\n  max_body_bytes: 1024\n") }
+            try await Self.withStdioProxy(agent: "incident-bot", edit: limit) { eu, child, _ in
+                // A message just under the limit is answered.
+                let padded = #"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"pad":"PAD"}}}"#
+                let line = padded.replacing("PAD", with: String(repeating: "p", count: 1024 - padded.utf8.count + 3))
+                #expect(line.utf8.count == 1024)
+                try child.send(line)
+                #expect(JSON(text: try await child.nextLine())["id"].int == 1)
+
+                // One over it: a client that never ends its line cannot make the process hold more.
+                // (32 KiB without a newline: under a pipe's buffer, so this write never waits for a reader.)
+                let long = Data(repeating: UInt8(ascii: "x"), count: withNewline ? 1025 : 32 << 10)
+                try child.write(withNewline ? long + Data("\n".utf8) : long)
+                let refused = JSON(text: try await child.nextLine())
+                #expect(refused["error"]["code"].int == -32600)
+                #expect(refused["error"]["message"].string?.contains("at most 1024 bytes") == true, "\(refused)")
+                #expect(try await child.exitStatus(within: .seconds(15)) == 0, "stderr: \(child.standardError)")
+                #expect(child.standardError.contains("longer than the limit"))
+                #expect(eu.adminRequestCount == 0)
+            }
+        }
+
+        @Test("requests read from a file and answers written to one, as `< requests.jsonl > answers.jsonl` does")
+        func regularFiles() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await KeycloakEmulator.withRunning(.init()) { eu in
+                try seedTenant(eu, idPrefix: "eu")
+                let config = try Self.writeConfig(eu, in: directory)
+                let requests = directory.appendingPathComponent("requests.jsonl")
+                let answers = directory.appendingPathComponent("answers.jsonl")
+                try Data((#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"# + "\n"
+                    + #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"logout_user","arguments":{"username":"alice"}}}"# + "\n").utf8)
+                    .write(to: requests)
+                FileManager.default.createFile(atPath: answers.path, contents: nil)
+                let process = Process()
+                process.executableURL = productsDirectory.appendingPathComponent("keycloak-mcp-proxy")
+                process.arguments = ["serve", "--config", config, "--stdio", "--agent", "incident-bot"]
+                process.environment = ["PATH": "/usr/bin:/bin", "TEST_KC_SECRET": proxySecret]
+                process.standardInput = try FileHandle(forReadingFrom: requests)
+                process.standardOutput = try FileHandle(forWritingTo: answers)
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                let deadline = ContinuousClock.now + .seconds(15)
+                while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                if process.isRunning { process.terminate() }
+                #expect(!process.isRunning && process.terminationStatus == 0)
+                let lines = try String(contentsOf: answers, encoding: .utf8).split(separator: "\n").map { JSON(text: String($0)) }
+                #expect(Set(lines.compactMap { $0["id"].int }) == [1, 2])
+                #expect(lines.first { $0["id"].int == 2 }?["result"]["isError"].bool == false)
+                #expect(try onlineSessions(eu, "eu-alice") == 0)
+            }
+        }
+
         @Test("an unknown --agent or a broken config exits 1 with the reason on stderr")
         func startupErrors() async throws {
             let directory = try Self.temporaryDirectory()

@@ -116,7 +116,7 @@ public final class ProxyRuntime: Sendable {
 
     /// One MCP session on standard input and output for `caller`.
     public func stdioService(caller: Caller) -> StdioService {
-        StdioService(tools: tools, caller: caller, logger: logger)
+        StdioService(tools: tools, caller: caller, logger: logger, maxMessageBytes: registry.current.config.server.maxBodyBytes)
     }
 
     /// A group that runs the registry and `services`. Graceful shutdown stops them in reverse

@@ -66,6 +66,11 @@ final class ChildProcess: @unchecked Sendable {
         try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
+    /// Writes `bytes` to the child's standard input as they are, with no newline.
+    func write(_ bytes: Data) throws {
+        try input.write(contentsOf: bytes)
+    }
+
     /// Closes the child's standard input (end of input).
     func closeInput() throws {
         try input.close()
