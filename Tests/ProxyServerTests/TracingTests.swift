@@ -22,6 +22,19 @@ extension EndToEnd {
 
         static func traceparent(_ trace: String, _ span: String) -> String { "00-\(trace)-\(span)-01" }
 
+        /// `keycloak_mcp_proxy_spans_dropped_total` once each of `spans` spans has reached
+        /// `collector` or been counted as dropped (or 20 s have passed).
+        static func dropped(accountingFor spans: Int, collector: OTLPReceiver, client: MCPTestClient) async throws -> Int {
+            var dropped = 0
+            let deadline = ContinuousClock.now + .seconds(20)
+            repeat {
+                if ContinuousClock.now > deadline { break }
+                try await Task.sleep(for: .milliseconds(50))
+                dropped = Int(metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0)
+            } while collector.received.count + dropped < spans
+            return dropped
+        }
+
         @Test func oneCallIsOneTraceAcrossAgentProxyAndKeycloak() async throws {
             let modernTrace = "4bf92f3577b34da6a3ce929d0e0e4736", modernParent = "00f067aa0ba902b7"
             let legacyTrace = "0af7651916cd43dd8448eb211c80319c", legacyParent = "b7ad6b7169203331"
@@ -233,14 +246,8 @@ extension EndToEnd {
                         }
                         // Every span either reached the collector or is counted.
                         let spans = 2 * calls + 2
-                        var dropped = 0.0
-                        let deadline = ContinuousClock.now + .seconds(20)
-                        repeat {
-                            if ContinuousClock.now > deadline { break }
-                            try await Task.sleep(for: .milliseconds(50))
-                            dropped = metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
-                        } while collector.received.count + Int(dropped) < spans
-                        #expect(collector.received.count + Int(dropped) == spans)
+                        let dropped = try await Self.dropped(accountingFor: spans, collector: collector, client: client)
+                        #expect(collector.received.count + dropped == spans)
                         #expect(dropped > 0)
                     }
                 }
@@ -273,15 +280,9 @@ extension EndToEnd {
                         }
                         // Ten calls' spans and the token fetch's two: each either kept or refused and counted.
                         let spans = 22
-                        var dropped = 0.0
-                        let deadline = ContinuousClock.now + .seconds(20)
-                        repeat {
-                            if ContinuousClock.now > deadline { break }
-                            try await Task.sleep(for: .milliseconds(50))
-                            dropped = metricSample(try await client.send(.GET, path: "/metrics", headers: []).body, ProxyMetrics.Name.spansDropped) ?? 0
-                        } while collector.received.count + Int(dropped) < spans
+                        let dropped = try await Self.dropped(accountingFor: spans, collector: collector, client: client)
                         #expect(collector.rejected > 0)
-                        #expect(Int(dropped) == collector.rejected)
+                        #expect(dropped == collector.rejected)
                         #expect(collector.received.count + collector.rejected == spans)
                     }
                 }
