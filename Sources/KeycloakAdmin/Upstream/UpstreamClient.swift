@@ -71,7 +71,8 @@ final class UpstreamClient: Sendable {
         self.origin = origin
         self.configuration = configuration
         self.tracer = tracer
-        self.server = URL(string: origin).flatMap { url in
+        // Parsed only for spans: ten thousand untraced tenants need not pay for it at start-up.
+        self.server = tracer == nil ? nil : URL(string: origin).flatMap { url in
             url.host.map { ($0, url.port ?? (url.scheme == "https" ? 443 : 80)) }
         }
         self.onRetry = onRetry
