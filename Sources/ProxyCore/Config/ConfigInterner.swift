@@ -14,9 +14,7 @@ struct ConfigInterner {
     /// The kept copy of `text`.
     mutating func string(_ text: String) -> String {
         if let index = strings.firstIndex(of: text) { return strings[index] }
-        let copy = Self.copy(text)
-        strings.insert(copy)
-        return copy
+        return strings.insert(Self.copy(text)).memberAfterInsert
     }
 
     /// The kept pattern for `text`.
@@ -29,16 +27,17 @@ struct ConfigInterner {
 
     /// The kept list equal to `list`, whose patterns come from ``pattern(_:)``.
     mutating func patterns(_ list: [RealmPattern]) -> [RealmPattern] {
-        if let index = patternLists.firstIndex(of: list) { return patternLists[index] }
-        patternLists.insert(list)
-        return list
+        Self.kept(list, in: &patternLists)
     }
 
     /// The kept list equal to `list`, whose strings come from ``string(_:)``.
     mutating func strings(_ list: [String]) -> [String] {
-        if let index = stringLists.firstIndex(of: list) { return stringLists[index] }
-        stringLists.insert(list)
-        return list
+        Self.kept(list, in: &stringLists)
+    }
+
+    /// The member of `lists` equal to `list`, which becomes one if there is none.
+    private static func kept<Element: Hashable>(_ list: [Element], in lists: inout Set<[Element]>) -> [Element] {
+        lists.insert(list).memberAfterInsert
     }
 
     /// A string with storage of its own (a short one is stored inline, with none).

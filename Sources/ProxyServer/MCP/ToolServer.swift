@@ -180,14 +180,12 @@ public struct ToolServer: Sendable {
 
     /// `{"id":...,"jsonrpc":"2.0","result":...}` answering a 2026-07-28 request when `modern`.
     static func encode(id: JSONValue, result: MCPResult, modern: Bool) -> Data {
+        let value: JSONValue
         switch result {
-        case .toolCall(.inputRequired(let request)):
-            let value = ToolOutcome.inputRequiredResult(request)
-            return JSONCoding.encode(MCPResultReply(id: id, result: modern ? complete(value) : value))
-        case .toolCall(let outcome):
-            return JSONCoding.encode(MCPResultReply(id: id, result: CallToolResult(outcome, modern: modern)))
-        case .value(let value):
-            return JSONCoding.encode(MCPResultReply(id: id, result: modern ? complete(value) : value))
+        case .toolCall(.inputRequired(let request)): value = ToolOutcome.inputRequiredResult(request)
+        case .toolCall(let outcome): return JSONCoding.encode(MCPResultReply(id: id, result: CallToolResult(outcome, modern: modern)))
+        case .value(let other): value = other
         }
+        return JSONCoding.encode(MCPResultReply(id: id, result: modern ? complete(value) : value))
     }
 }
