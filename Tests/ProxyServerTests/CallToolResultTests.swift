@@ -38,10 +38,10 @@ import Testing
         }
     }
 
-    @Test("a logout's text is its structured content, keys sorted")
+    @Test("a logout's text, written from the typed result, is its structured content, keys sorted")
     func aLogoutsTextIsItsStructuredContent() {
-        for outcome in Self.outcomes {
-            #expect(outcome.text == outcome.structuredContent.jsonText)
+        for case .loggedOut(let result) in Self.outcomes {
+            #expect(ToolOutcome.loggedOut(result).text == result.structured.jsonText)
         }
     }
 }
