@@ -52,4 +52,6 @@ done
 sleep "$IDLE"
 echo
 echo "idle after ${IDLE} s, $TENANTS tenants: VmRSS $(( $(kib "$PID" VmRSS) / 1024 )) MiB, VmHWM $(( $(kib "$PID" VmHWM) / 1024 )) MiB, threads $(kib "$PID" Threads)"
+# Anonymous (the heap) against file-backed (the binary and libraries) resident memory.
+echo "of VmRSS: RssAnon $(( $(kib "$PID" RssAnon) / 1024 )) MiB, RssFile $(( $(kib "$PID" RssFile) / 1024 )) MiB"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
